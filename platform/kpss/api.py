@@ -1,0 +1,136 @@
+"""What every JSON endpoint shares: authentication, CSRF, parsing, the OpenAPI document.
+
+Authentication is a personal token (``Authorization: Bearer kpss_…``) or the browser's
+session. A token carries no ambient authority, so token and anonymous requests need no
+CSRF token; a session-authenticated write must send ``X-CSRFToken`` like a form does.
+Capabilities make their own blueprints with :func:`api_blueprint`; every path documents
+itself in its view's docstring (YAML after ``---``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.yaml_utils import load_operations_from_docstring
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_login import current_user
+from marshmallow import Schema
+
+from kpss.errors import ValidationFailed
+from kpss.extensions import csrf, login_manager
+from kpss.schemas import load
+from kpss.ui.errors import json_error
+
+PREFIX = "/api/v1"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SCHEMAS: dict[str, type[Schema]] = {}
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    return Blueprint(name, import_name, url_prefix=PREFIX)
+
+
+def document(*schemas: type[Schema]) -> None:
+    """Name schemas for the OpenAPI document (referenced by name in docstrings)."""
+    for schema in schemas:
+        SCHEMAS[schema.__name__.removesuffix("Schema")] = schema
+
+
+def parse(schema: Schema) -> Any:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            {"_schema": ["Tělo požadavku musí být objekt JSON (Content-Type: application/json)."]}
+        )
+    return load(schema, data)
+
+
+def respond(schema: Schema, obj: Any, status: int = 200):
+    return jsonify(schema.dump(obj)), status
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(PREFIX + "/") or request.path == PREFIX
+
+
+def _user_from_token(req) -> Any:
+    from kpss.auth.services import user_for_api_token
+
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    user = user_for_api_token(header.removeprefix("Bearer ").strip())
+    if user is not None:
+        g.api_token_auth = True
+    return user
+
+
+def build_spec(app: Flask) -> dict:
+    spec = APISpec(
+        title="KPSS API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Veřejná data komunitního plánování a zápisy koordinátorů. "
+            "Chyby: {error: {status, code, message, fields}}."
+        },
+        components={"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+    )
+    for name, schema in sorted(SCHEMAS.items()):
+        spec.components.schema(name, schema=schema)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX + "/") or rule.endpoint == "api_meta.openapi":
+            continue
+        view = app.view_functions[rule.endpoint]
+        operations = load_operations_from_docstring(view.__doc__ or "")
+        path = rule.rule.removeprefix(PREFIX)
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        ops = {m.lower(): operations.get(m.lower(), {"summary": rule.endpoint}) for m in methods}
+        params = [
+            {
+                "name": arg,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if arg.endswith("_id") else "string"},
+            }
+            for arg in sorted(rule.arguments)
+        ]
+        spec.path(path=path, operations=ops, parameters=params)
+    return spec.to_dict()
+
+
+meta = api_blueprint("api_meta", __name__)
+
+
+@meta.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec(current_app))
+
+
+def init_app(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.register_blueprint(meta)
+    login_manager.request_loader(_user_from_token)
+
+    @app.before_request
+    def protect_writes() -> None:
+        if request.method in SAFE_METHODS or not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if is_api_request() and (g.get("api_token_auth") or not current_user.is_authenticated):
+            return
+        csrf.protect()
+
+    @app.before_request
+    def reject_bad_token():
+        if (
+            is_api_request()
+            and request.headers.get("Authorization", "").startswith("Bearer ")
+            and not current_user.is_authenticated
+        ):
+            return json_error(401, "invalid_token", "Neplatný nebo zneplatněný přístupový klíč.")
+        return None

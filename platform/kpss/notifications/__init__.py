@@ -1,0 +1,1 @@
+"""Notifications: the outbox, e-mail rendering and sending."""
