@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-PO     := $(wildcard platform/kpss/translations/*/LC_MESSAGES/messages.po)
+PO     := $(wildcard platform/kpss/translations/*/LC_MESSAGES/messages.po \
+            platform/kpss/*/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
 .PHONY: run test setup lint fmt migrate revision worker cron bench translations clean
@@ -25,11 +26,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
-translations: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o platform/kpss/translations/messages.pot .
-	$(BIN)/pybabel update -i platform/kpss/translations/messages.pot -d platform/kpss/translations --no-fuzzy-matching
+translations: $(STAMP)
+	-$(BIN)/kpss translations update
+	$(MAKE) setup
 
 lint: setup
 	$(BIN)/ruff check .

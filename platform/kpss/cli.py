@@ -31,7 +31,7 @@ main = FlaskGroup(create_app=_create_app, help="Platforma komunitního plánová
 
 
 def register_commands(app: Flask) -> None:
-    for command in (tenants, users, worker, cron, outbox, demo):
+    for command in (tenants, users, worker, cron, outbox, demo, translations):
         app.cli.add_command(command)
 
 
@@ -247,3 +247,27 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if hasattr(transport, "start_periodic"):
         transport.start_periodic()
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+# --- translations -----------------------------------------------------------------------
+
+
+@click.group(help="Překlady (čeština je zdrojový jazyk, angličtina překlad).")
+def translations() -> None:
+    pass
+
+
+@translations.command("update", help="Vytáhne texty a aktualizuje katalogy; vypíše nepřeložené.")
+def translations_update() -> None:
+    from kpss.ui.catalogs import LOCALES, catalogs, update
+
+    gaps = 0
+    for catalog in catalogs():
+        for locale in LOCALES:
+            untranslated = update(catalog, locale)
+            gaps += len(untranslated)
+            click.echo(f"{catalog.name}/{locale}: nepřeloženo {len(untranslated)}")
+            for msgid in untranslated:
+                click.echo(f"    {msgid}")
+    if gaps:
+        sys.exit(1)

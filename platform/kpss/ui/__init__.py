@@ -32,6 +32,9 @@ def _csp_nonce() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from kpss.ui.catalogs import translation_directories
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.add_extension("jinja2.ext.do")
