@@ -235,3 +235,26 @@ def test_tenant_binding_is_restored_after_a_job(app, tenant_a, tenant_b):
             db.session.commit()
         assert current_tenant_id() == tenant_a.id
     assert [("b", tenant_b.id)] == CALLS
+
+
+def test_a_long_job_commits_its_own_progress(app, tenant_a):
+    """own_transactions: the row is handed over first, the job's commits are its own,
+    and a second run of the row does nothing."""
+    progress = []
+
+    @queue.job("test.long", own_transactions=True)
+    def long_job(steps: int):
+        for step in range(steps):
+            db.session.add(TerritoryMunicipality(code=f"51000{step}", name=f"Krok {step}"))
+            db.session.commit()  # visible to others while the job goes on
+            progress.append(step)
+
+    with in_tenant(app, tenant_a):
+        row = outbox.defer("test.long", steps=3)
+        db.session.commit()
+        row_id = row.id
+    assert progress == [0, 1, 2]
+    assert rows(app)[0].status == "done"
+    assert queue.execute_in(app, "outbox.run", outbox_id=row_id) == "already-done"
+    with in_tenant(app, tenant_a):
+        assert len(db.session.execute(select(TerritoryMunicipality)).all()) == 5

@@ -246,7 +246,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     transport = app.extensions["kpss_queue"]
     if hasattr(transport, "start_periodic"):
         transport.start_periodic()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Not app.run(): Flask ignores it inside its own CLI.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 # --- translations -----------------------------------------------------------------------

@@ -33,6 +33,9 @@ class JobSpec:
     name: str
     func: Callable[..., Any]
     queue: str
+    #: A long job that commits its own progress (an import). Its outbox row is marked
+    #: done when it starts; the job keeps its own state and must be safe to run again.
+    own_transactions: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,16 @@ JOBS: dict[str, JobSpec] = {}
 PERIODIC: dict[str, PeriodicSpec] = {}
 
 
-def job(name: str, *, queue: str = "default") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def job(
+    name: str, *, queue: str = "default", own_transactions: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a job function under a stable name (names, not import paths, are stored
     in the outbox, so code can move without breaking queued work)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in JOBS and JOBS[name].func is not func:
             raise RuntimeError(f"job {name!r} registered twice")
-        JOBS[name] = JobSpec(name, func, queue)
+        JOBS[name] = JobSpec(name, func, queue, own_transactions)
         return func
 
     return register

@@ -152,6 +152,8 @@ def run(outbox_id: int) -> str:
         return "not-yet"
     spec = queue.JOBS.get(row.job)
     row.attempts += 1
+    if spec is not None and spec.own_transactions:
+        return _run_own_transactions(row, spec)
     try:
         if spec is None:
             raise LookupError(f"no job registered as {row.job!r}")
@@ -180,6 +182,24 @@ def run(outbox_id: int) -> str:
     row.status = OutboxStatus.DONE
     row.done_at = utcnow()
     row.last_error = None
+    return "done"
+
+
+def _run_own_transactions(row: Outbox, spec: queue.JobSpec) -> str:
+    """Hand the row over, then run the job in transactions of its own, so it can show
+    progress while it works. The job records its own outcome (e.g. an import run)."""
+    row.status = OutboxStatus.DONE
+    row.done_at = utcnow()
+    tenant_id, args = row.tenant_id, dict(row.args)
+    db.session.commit()
+    scope = bind_tenant(tenant_id) if tenant_id is not None else nullcontext()
+    with scope:
+        try:
+            spec.func(**args)
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s (outbox %s) failed; it keeps its own state", spec.name, row.id)
+            return "failed"
     return "done"
 
 
