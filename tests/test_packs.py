@@ -38,7 +38,7 @@ def tenant_row(slug):
         return db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
 
 
-def test_every_shipped_pack_is_valid():
+def test_every_shipped_pack_is_valid(app):  # the app registers every section
     packs = {p.stem: read_pack(p) for p in sorted(PACK_DIR.glob("*.toml"))}
     assert set(packs) == {"praha", "domazlice", "zatec", "liberec", "pribram"}
     territory = {slug: len(p.sections["territory"]["municipalities"]) for slug, p in packs.items()}
