@@ -25,6 +25,9 @@ class CodeList:
     """Columns every code list shares: code, Czech and English name, aliases the
     registry import also recognises (``|``-separated), order, active."""
 
+    #: A global table (Citus: a reference table); the test suite keeps its seeded rows.
+    __table_args__ = {"info": {"reference": True}}
+
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name_cs: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
