@@ -19,8 +19,9 @@ from kpss.providers.views import filters_from_request
 from kpss.reference import services as reference
 
 bp = api_blueprint("providers_api", __name__)
-document(ReferenceSchema, ServiceSchema, ServicePageSchema, ProviderSummarySchema)
-document(ProviderDetailSchema)
+# Only the outer shapes: the nested ones (Service, ProviderSummary…) are named by
+# apispec when it meets them, and naming them twice is an error.
+document(ReferenceSchema, ServicePageSchema, ProviderDetailSchema)
 
 API_FILTERS = {
     "q": "q",

@@ -128,4 +128,4 @@ class ServicePageSchema(Schema):
 
 
 class ProviderDetailSchema(ProviderSchema):
-    services = fields.List(fields.Nested(ServiceSchema, exclude=("provider",)))
+    services = fields.List(fields.Nested(ServiceSchema))
