@@ -69,9 +69,7 @@ def catalogue(app, tenant_a):
         db.session.add_all([charita, nadeje])
         db.session.flush()
         ids = {
-            "home_care": add_service(
-                "Pečovatelská služba", charita, phone="+420 777 000 111"
-            ).id,
+            "home_care": add_service("Pečovatelská služba", charita, phone="+420 777 000 111").id,
             "shelter": add_service(
                 "Azylový dům Čáslavky",
                 nadeje,
@@ -84,9 +82,7 @@ def catalogue(app, tenant_a):
                 "Občanská poradna", nadeje, type_code="37", forms=("day",), groups=("crisis",)
             ).id,
             "ended": add_service("Zrušená služba", charita, ended=True).id,
-            "club": add_service(
-                "Klub pro seniory", charita, type_code=None, registered=False
-            ).id,
+            "club": add_service("Klub pro seniory", charita, type_code=None, registered=False).id,
             "charita": charita.id,
             "nadeje": nadeje.id,
         }
@@ -173,7 +169,7 @@ def test_coordinators_may_include_ended_services(client, catalogue, coordinator_
 def test_counts_by_type_as_an_accessible_chart(client, catalogue):
     html = client.get("/alfa/poskytovatele/").text
     assert "<caption>Počet služeb podle druhu</caption>" in html
-    assert "§ 40 pečovatelská služba</a></th>\n      <td class=\"num\">1</td>" in html
+    assert '§ 40 pečovatelská služba</a></th>\n      <td class="num">1</td>' in html
     assert "související služby (neregistrované)" in html
     assert 'aria-hidden="true"' in html  # the bars; the numbers are text
     assert "css/providers.css" in html
@@ -197,7 +193,7 @@ def test_service_page(client, catalogue):
     assert 'href="tel:+420777000111"' in html  # the service's own phone
     assert 'href="mailto:charita@example.cz"' in html  # the provider's e-mail as fallback
     assert "senioři" in html and "terénní" in html
-    assert "10 <span class=\"muted\">(počet klientů v daný okamžik)</span>" in html
+    assert '10 <span class="muted">(počet klientů v daný okamžik)</span>' in html
     assert "Středisko, Náměstí 1, Alfov" in html
     ended = client.get(f"/alfa/poskytovatele/sluzby/{catalogue['ended']}").text
     assert "Služba je ukončená" in ended
@@ -238,7 +234,7 @@ def test_csv_export_is_excel_friendly_open_data(client, catalogue):
 
 def test_csv_cells_cannot_start_a_formula(app, client, tenant_a):
     with in_tenant(app, tenant_a):
-        provider = Provider(name="=HYPERLINK(\"http://zlo.example\")")
+        provider = Provider(name='=HYPERLINK("http://zlo.example")')
         db.session.add(provider)
         db.session.flush()
         add_service("@SUM(A1)", provider)

@@ -17,7 +17,6 @@ from kpss.providers.models import (
     Provider,
     ProviderImport,
     Service,
-    ServiceCapacity,
 )
 from kpss.providers.registry_import import Importer, execute, iter_items
 from tests.conftest import in_tenant, login
@@ -286,9 +285,7 @@ def test_cli_prints_the_report_and_exits_1_on_a_malformed_file(app, tenant_a, tm
     assert "vadný záznam polozky[4]" in result.output
     again = runner.invoke(args=["providers", "import", str(SAMPLE), "--tenant", "alfa"])
     assert "Beze změny." in again.output
-    bad = runner.invoke(
-        args=["providers", "import", str(write(tmp_path, "{")), "--tenant", "alfa"]
-    )
+    bad = runner.invoke(args=["providers", "import", str(write(tmp_path, "{")), "--tenant", "alfa"])
     assert bad.exit_code == 1
     assert "Soubor nelze načíst" in bad.output
     unknown = runner.invoke(args=["providers", "import", str(SAMPLE), "--tenant", "nikde"])

@@ -108,8 +108,10 @@ class ServiceForm(FlaskForm):
     target_group_codes = CheckboxesField(_l("Cílové skupiny"), choices=[])
     age_group_codes = CheckboxesField(_l("Věkové skupiny"), choices=[])
     municipality_codes = CheckboxesField(_l("Obce, kterým služba slouží"), choices=[])
-    capacities = FieldList(FormField(CapacityEntry), min_entries=1)
-    facilities = FieldList(FormField(FacilityEntry), min_entries=1)
+    capacities = FieldList(FormField(CapacityEntry), label=_l("Kapacita"), min_entries=1)
+    facilities = FieldList(
+        FormField(FacilityEntry), label=_l("Zařízení a místa poskytování"), min_entries=1
+    )
     opening_hours = TextAreaField(_l("Provozní doba"))
     contact_email = EmailField(_l("Kontaktní e-mail"), validators=_optional_email())
     contact_phone = StringField(_l("Kontaktní telefon"), validators=[_length(60)])

@@ -5,6 +5,7 @@ services keep their label."""
 from __future__ import annotations
 
 import enum
+from typing import ClassVar
 
 from flask_babel import get_locale
 from sqlalchemy import Boolean, Integer, String
@@ -26,7 +27,7 @@ class CodeList:
     registry import also recognises (``|``-separated), order, active."""
 
     #: A global table (Citus: a reference table); the test suite keeps its seeded rows.
-    __table_args__ = {"info": {"reference": True}}
+    __table_args__: ClassVar[dict] = {"info": {"reference": True}}
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name_cs: Mapped[str] = mapped_column(String(200))
