@@ -105,7 +105,7 @@ def test_catalogue_lists_active_services_in_czech_order(client, catalogue):
         "Pečovatelská služba",
     ]
     assert "Zrušená služba" not in html
-    assert "Nalezeno služeb: 4." in html
+    assert "Nalezeny 4 služby." in html
 
 
 @pytest.mark.parametrize(
