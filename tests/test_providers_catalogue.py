@@ -335,3 +335,11 @@ def tenant_factory_pair(app):
         return [(app, t, n) for t, n in zip(tenants, sizes, strict=True)]
 
     return make
+
+
+def test_tenant_home_points_to_the_catalogue(client, catalogue, tenant_b):
+    html = client.get("/alfa/").text
+    assert "V katalogu je 4 sociálních a souvisejících služeb." not in html
+    assert "V katalogu jsou 4 sociální nebo související služby." in html
+    assert 'href="/alfa/poskytovatele/"' in html
+    assert "V katalogu" not in client.get("/beta/").text  # an empty catalogue says nothing

@@ -64,11 +64,11 @@ from typing import IO, Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from kpss.db import utcnow
+from kpss.db import ID_SEQUENCE, utcnow
 from kpss.extensions import db
 from kpss.providers import services as catalogue
 from kpss.providers.ico import ico_problem, normalise_ico
@@ -634,14 +634,46 @@ class _Report:
 PROVIDER_SYNCED = ("name", "legal_form", "address", "municipality_code", "web", "email", "phone")
 
 
-class Importer:
-    """Applies parsed items to the bound tenant: providers by IČO, services by registry
-    identifier, each item in a savepoint. Existing rows are read once, up front."""
+def allocate_ids(n: int) -> list[int]:
+    """``n`` ids from the tenant-row allocator in one statement (``kpss.db.allocate_id``
+    takes one per row: a round trip each on PostgreSQL)."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        stmt = select(ID_SEQUENCE.next_value()).select_from(func.generate_series(1, n))
+        return list(conn.execute(stmt).scalars())
+    last = conn.execute(
+        text("UPDATE kpss_id_counter SET value = value + :n WHERE id = 1 RETURNING value"),
+        {"n": n},
+    ).scalar_one()
+    return list(range(last - n + 1, last + 1))
+
+
+class _Applied:
+    """What applying one item did; kept aside until its savepoint holds."""
 
     def __init__(self) -> None:
+        self.outcome = "unchanged"
+        self.new_provider: Provider | None = None
+        self.new_service: Service | None = None
+        self.provider_changed = False
+        self.entries: list[tuple[str, Any]] = []
+
+
+class Importer:
+    """Applies parsed items to the bound tenant: providers by IČO, services by registry
+    identifier. Existing rows are read once, up front.
+
+    Every item is applied whole or not at all. For speed, items are written in batches
+    inside one savepoint; if a batch fails, it is rolled back and replayed item by item,
+    each in its own savepoint, so only the failing item is reported and left out. An
+    item that changes nothing is recognised without writing.
+    """
+
+    def __init__(self, batch_size: int = BATCH) -> None:
         self.ref = reference.load()
         self.territory = set(catalogue.territory_names())
         self.report = _Report()
+        self.batch_size = batch_size
         self.providers = {
             p.ico: p
             for p in db.session.execute(select(Provider).where(Provider.ico.is_not(None))).scalars()
@@ -655,10 +687,31 @@ class Importer:
             ).scalars()
         }
         self.seen: dict[str, int] = {}  # registry id -> position
-        self.providers_touched: set[str] = set()
+        #: Providers whose details were taken this run (from their first item), and those
+        #: of them that changed (their services' search text follows).
+        self.touched: set[str] = set()
+        self.changed_providers: set[str] = set()
+        self.batch: list[tuple[int, ParsedService, list[str]]] = []
+        # Batch-local state, merged when the batch's savepoint holds.
+        self._staged_providers: dict[str, Provider] = {}
+        self._staged_touched: set[str] = set()
+        self._staged_changed: set[str] = set()
+        #: Ids taken ahead, outside any savepoint (so a rolled-back batch cannot hand out
+        #: an id twice on SQLite, whose counter is transactional).
+        self._ids: list[int] = []
         self.now = utcnow()
 
-    # one item
+    def _reserve(self, items: list[tuple[int, ParsedService, list[str]]]) -> None:
+        needed = sum(2 + len(p.capacities) + len(p.facilities) for _, p, _ in items)
+        if len(self._ids) < needed:
+            self._ids += allocate_ids(max(needed - len(self._ids), 1000))
+
+    def _id(self, obj: Any) -> None:
+        if obj.id is None and self._ids:
+            obj.id = self._ids.pop()
+
+    # --- one item ----------------------------------------------------------------
+
     def handle(self, index: int, item: Any) -> None:
         codes = territory_codes(item) & self.territory
         registry_id = registry_id_of(item)
@@ -691,26 +744,15 @@ class Importer:
                 str(_l("Služba neuvádí žádnou obec (adresu zařízení ani územní působnost).")),
             )
             return
-        try:
-            with db.session.begin_nested():
-                outcome, new_provider, new_service = self._apply(parsed, sorted(codes))
-                db.session.flush()
-        except SQLAlchemyError as exc:
-            log.warning("registry item %s not stored: %s", index, exc)
-            self._malformed(
-                index,
-                registry_id,
-                str(_l("Záznam nelze uložit: %(error)s", error=type(exc.orig or exc).__name__)),
-            )
-            return
-        # Only now, after the savepoint held, are new rows remembered.
-        if new_provider is not None:
-            self.providers[new_provider.ico] = new_provider
-        if new_service is not None:
-            self.services[new_service.registry_id] = new_service
-        self.report.counts[outcome] += 1
         for warning in parsed.warnings:
             self.report.add("warnings", f"polozky[{index}] ({parsed.registry_id}): {warning}")
+        ordered = sorted(codes)
+        if self._unchanged(parsed, ordered):
+            self.report.counts["unchanged"] += 1
+            return
+        self.batch.append((index, parsed, ordered))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
 
     def _malformed(self, index: int, registry_id: str, reason: str) -> None:
         self.report.counts["malformed"] += 1
@@ -718,32 +760,27 @@ class Importer:
             "malformed", {"position": index, "registry_id": registry_id or None, "reason": reason}
         )
 
-    def _apply(self, parsed: ParsedService, codes: list[str]):
-        new_provider = None
-        provider = self.providers.get(parsed.provider.ico)
-        if provider is None:
-            provider = Provider(ico=parsed.provider.ico, source=RecordSource.REGISTRY)
-            for key in PROVIDER_SYNCED:
-                setattr(provider, key, getattr(parsed.provider, key))
-            db.session.add(provider)
-            db.session.flush()
-            new_provider = provider
-            self.report.counts["providers_created"] += 1
-            self.providers_touched.add(provider.ico)
-        elif provider.ico not in self.providers_touched:
-            # One provider, many items: its details are taken from its first item.
-            self.providers_touched.add(provider.ico)
-            changed = False
-            for key in PROVIDER_SYNCED:
-                value = getattr(parsed.provider, key)
-                if key in ("web", "email", "phone", "address", "legal_form") and not value:
-                    continue  # the registry says nothing: keep what the coordinator wrote
-                if getattr(provider, key) != value:
-                    setattr(provider, key, value)
-                    changed = True
-            self.report.counts["providers_updated"] += changed
+    # --- comparing --------------------------------------------------------------
 
-        service = self.services.get(parsed.registry_id)
+    def _provider(self, ico: str) -> Provider | None:
+        return self.providers.get(ico) or self._staged_providers.get(ico)
+
+    def _is_touched(self, ico: str) -> bool:
+        return ico in self.touched or ico in self._staged_touched
+
+    @staticmethod
+    def _provider_updates(provider: Provider, parsed: ParsedProvider) -> dict[str, Any]:
+        updates = {}
+        for key in PROVIDER_SYNCED:
+            value = getattr(parsed, key)
+            if key in ("web", "email", "phone", "address", "legal_form") and not value:
+                continue  # the registry says nothing: keep what the coordinator wrote
+            if getattr(provider, key) != value:
+                updates[key] = value
+        return updates
+
+    @staticmethod
+    def _service_values(parsed: ParsedService, provider: Provider, codes: list[str]) -> dict:
         values: dict[str, Any] = {
             "provider_id": provider.id,
             "name": parsed.name,
@@ -762,62 +799,180 @@ class Importer:
         for key in ("description", "opening_hours"):
             if getattr(parsed, key):
                 values[key] = getattr(parsed, key)
-        new_service = None
-        if service is None:
-            service = Service(registry_id=parsed.registry_id, source=RecordSource.REGISTRY)
-            db.session.add(service)
-            new_service = service
-        changed_fields = [k for k, v in values.items() if getattr(service, k) != v]
-        old_capacities = {(c.delivery_form_code, c.unit): c.amount for c in service.capacities}
-        for key in changed_fields:
-            setattr(service, key, values[key])
-        if catalogue.set_capacities(service, parsed.capacities):
-            changed_fields.append("capacities")
-            if new_service is None:
-                for form, unit in sorted(set(old_capacities) | set(parsed.capacities)):
-                    old, new = old_capacities.get((form, unit)), parsed.capacities.get((form, unit))
-                    if old != new:
-                        self.report.add(
-                            "capacity_changes",
-                            {
-                                "registry_id": parsed.registry_id,
-                                "service": parsed.name,
-                                "provider": provider.name,
-                                "form": form,
-                                "unit": unit.value,
-                                "old": old,
-                                "new": new,
-                            },
-                        )
-        desired_facilities = parsed.facilities
-        current = [
+        return values
+
+    @staticmethod
+    def _facility_rows(service: Service) -> list[tuple]:
+        return [
             (f.name, f.address, f.municipality_code, f.address_point_code)
             for f in service.facilities
         ]
-        if current != desired_facilities:
+
+    def _unchanged(self, parsed: ParsedService, codes: list[str]) -> bool:
+        """True when applying the item would change nothing (no write needed)."""
+        ico = parsed.provider.ico
+        provider = self.providers.get(ico)
+        service = self.services.get(parsed.registry_id)
+        if provider is None or service is None:
+            return False
+        if ico in self.changed_providers or ico in self._staged_changed:
+            return False  # its services' search text follows the provider's new name
+        if not self._is_touched(ico) and self._provider_updates(provider, parsed.provider):
+            return False
+        values = self._service_values(parsed, provider, codes)
+        if any(getattr(service, k) != v for k, v in values.items()):
+            return False
+        capacities = {(c.delivery_form_code, c.unit): c.amount for c in service.capacities}
+        if capacities != parsed.capacities or self._facility_rows(service) != parsed.facilities:
+            return False
+        if not self._is_touched(ico):
+            self.touched.add(ico)
+        return True
+
+    # --- writing ----------------------------------------------------------------
+
+    def _apply(self, parsed: ParsedService, codes: list[str]) -> _Applied:
+        applied = _Applied()
+        ico = parsed.provider.ico
+        provider = self._provider(ico)
+        if provider is None:
+            provider = Provider(ico=ico, source=RecordSource.REGISTRY)
+            for key in PROVIDER_SYNCED:
+                setattr(provider, key, getattr(parsed.provider, key))
+            self._id(provider)
+            db.session.add(provider)
+            if provider.id is None:
+                db.session.flush()  # its id, for the service
+            applied.new_provider = provider
+            self._staged_providers[ico] = provider
+            self._staged_touched.add(ico)
+        elif not self._is_touched(ico):
+            # One provider, many items: its details are taken from its first item.
+            self._staged_touched.add(ico)
+            updates = self._provider_updates(provider, parsed.provider)
+            for key, value in updates.items():
+                setattr(provider, key, value)
+            if updates:
+                applied.provider_changed = True
+                self._staged_changed.add(ico)
+
+        service = self.services.get(parsed.registry_id)
+        values = self._service_values(parsed, provider, codes)
+        if service is None:
+            service = Service(registry_id=parsed.registry_id, source=RecordSource.REGISTRY)
+            self._id(service)
+            db.session.add(service)
+            applied.new_service = service
+        changed = [k for k, v in values.items() if getattr(service, k) != v]
+        old_capacities = {(c.delivery_form_code, c.unit): c.amount for c in service.capacities}
+        for key in changed:
+            setattr(service, key, values[key])
+        if catalogue.set_capacities(service, parsed.capacities):
+            for capacity in service.capacities:
+                self._id(capacity)
+            changed.append("capacities")
+            if applied.new_service is None:
+                for form, unit in sorted(set(old_capacities) | set(parsed.capacities)):
+                    old, new = old_capacities.get((form, unit)), parsed.capacities.get((form, unit))
+                    if old != new:
+                        applied.entries.append(
+                            (
+                                "capacity_changes",
+                                {
+                                    "registry_id": parsed.registry_id,
+                                    "service": parsed.name,
+                                    "provider": provider.name,
+                                    "form": form,
+                                    "unit": unit.value,
+                                    "old": old,
+                                    "new": new,
+                                },
+                            )
+                        )
+        if self._facility_rows(service) != parsed.facilities:
             service.facilities = [
                 Facility(name=n, address=a, municipality_code=m, address_point_code=p)
-                for n, a, m, p in desired_facilities
+                for n, a, m, p in parsed.facilities
             ]
-            changed_fields.append("facilities")
+            for facility in service.facilities:
+                self._id(facility)
+            changed.append("facilities")
         # The provider's name is part of the search text: kept current, not a change.
         catalogue.refresh_search_text(service, provider)
-        if new_service is not None:
+        if applied.new_service is not None:
             service.imported_at = self.now
-            return "created", new_provider, new_service
-        if not changed_fields:
-            return "unchanged", new_provider, None
-        service.imported_at = self.now
-        if "ended_on" in changed_fields:
-            changed_fields[changed_fields.index("ended_on")] = "reactivated"
-        self.report.add(
-            "changes",
-            {"registry_id": parsed.registry_id, "service": parsed.name, "fields": changed_fields},
-        )
-        return "updated", new_provider, None
+            applied.outcome = "created"
+        elif changed:
+            service.imported_at = self.now
+            if "ended_on" in changed:
+                changed[changed.index("ended_on")] = "reactivated"
+            applied.outcome = "updated"
+            applied.entries.append(
+                (
+                    "changes",
+                    {"registry_id": parsed.registry_id, "service": parsed.name, "fields": changed},
+                )
+            )
+        return applied
+
+    def _keep(self, results: list[_Applied]) -> None:
+        """The savepoint held: remember new rows, count, report."""
+        for applied in results:
+            if applied.new_provider is not None:
+                self.providers[applied.new_provider.ico] = applied.new_provider
+                self.report.counts["providers_created"] += 1
+            if applied.new_service is not None:
+                self.services[applied.new_service.registry_id] = applied.new_service
+            self.report.counts["providers_updated"] += applied.provider_changed
+            self.report.counts[applied.outcome] += 1
+            for key, entry in applied.entries:
+                self.report.add(key, entry)
+        self.touched |= self._staged_touched
+        self.changed_providers |= self._staged_changed
+        self._discard_staged()
+
+    def _discard_staged(self) -> None:
+        self._staged_providers.clear()
+        self._staged_touched.clear()
+        self._staged_changed.clear()
+
+    def flush(self) -> None:
+        """Write the pending batch: in one savepoint, or item by item if that fails."""
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        self._reserve(batch)
+        try:
+            with db.session.begin_nested():
+                results = [self._apply(parsed, codes) for _, parsed, codes in batch]
+                db.session.flush()
+        except SQLAlchemyError:
+            self._discard_staged()
+            for index, parsed, codes in batch:
+                self._apply_alone(index, parsed, codes)
+        else:
+            self._keep(results)
+
+    def _apply_alone(self, index: int, parsed: ParsedService, codes: list[str]) -> None:
+        self._reserve([(index, parsed, codes)])
+        try:
+            with db.session.begin_nested():
+                applied = self._apply(parsed, codes)
+                db.session.flush()
+        except SQLAlchemyError as exc:
+            self._discard_staged()
+            log.warning("registry item %s not stored: %s", index, exc)
+            self._malformed(
+                index,
+                parsed.registry_id,
+                str(_l("Záznam nelze uložit: %(error)s", error=type(exc.orig or exc).__name__)),
+            )
+        else:
+            self._keep([applied])
 
     def end_missing(self) -> None:
         """Services of earlier imports that the file no longer lists end today."""
+        self.flush()
         matched = sum(self.report.counts[k] for k in ("created", "updated", "unchanged"))
         candidates = [
             s
@@ -867,20 +1022,20 @@ def execute(run: ProviderImport, path: Path) -> ProviderImport:
     session = db.session()
     # Rows read up front stay usable across the progress commits (no reload per row).
     expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        # The report is stored, and read by coordinators, in Czech (a job has no request
-        # whose language it could follow).
-        with force_locale("cs"):
+    # The report is stored, and read by coordinators, in Czech (a job has no request
+    # whose language it could follow).
+    with force_locale("cs"):
+        try:
             return _execute(run, path)
-    except Exception as exc:
-        db.session.rollback()
-        run.status = ImportStatus.FAILED
-        run.error = str(_l("Import selhal (%(error)s).", error=type(exc).__name__))
-        run.finished_at = utcnow()
-        db.session.commit()
-        raise
-    finally:
-        session.expire_on_commit = expire
+        except Exception as exc:
+            db.session.rollback()
+            run.status = ImportStatus.FAILED
+            run.error = str(_l("Import selhal (%(error)s).", error=type(exc).__name__))
+            run.finished_at = utcnow()
+            db.session.commit()
+            raise
+        finally:
+            session.expire_on_commit = expire
 
 
 def _execute(run: ProviderImport, path: Path) -> ProviderImport:
@@ -901,6 +1056,7 @@ def _execute(run: ProviderImport, path: Path) -> ProviderImport:
                 importer.handle(index, item)
                 processed += 1
                 if processed % BATCH == 0:
+                    importer.flush()
                     _save_progress(run, importer, processed)
                     db.session.commit()
     except (RegistryFileError, UnicodeDecodeError, OSError) as exc:

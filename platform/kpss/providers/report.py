@@ -40,9 +40,18 @@ FIELD_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    ImportStatus.QUEUED: _l("čeká ve frontě"),
+    ImportStatus.RUNNING: _l("probíhá"),
+    ImportStatus.DONE: _l("hotovo"),
+    ImportStatus.FAILED: _l("selhal"),
+}
+
+
 def describe(run: ProviderImport) -> list[str]:
     report = run.report or {}
-    lines = [str(_l("Import %(file)s: %(status)s", file=run.file_name, status=run.status.value))]
+    status = STATUS_LABELS[run.status]
+    lines = [str(_l("Import %(file)s: %(status)s", file=run.file_name, status=status))]
     if run.status == ImportStatus.FAILED:
         lines.append(str(_l("Soubor nelze načíst: %(error)s", error=run.error or "")))
         return lines

@@ -216,6 +216,12 @@ def providers_overview(query: str = "") -> list[tuple[Provider, int, int]]:
     return sorted(rows, key=lambda r: czech_sort_key(r[0].name))
 
 
+def active_service_count() -> int:
+    return db.session.execute(
+        select(func.count(Service.id)).where(Service.ended_on.is_(None))
+    ).scalar_one()
+
+
 def provider_services(provider: Provider, *, include_ended: bool) -> list[Service]:
     stmt = (
         select(Service)
