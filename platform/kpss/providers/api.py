@@ -8,6 +8,7 @@ from flask import jsonify, request
 from kpss.api import api_blueprint, document, respond
 from kpss.auth.permissions import can
 from kpss.providers import services
+from kpss.providers.params import filters_from_request
 from kpss.providers.schemas import (
     ProviderDetailSchema,
     ProviderSummarySchema,
@@ -15,7 +16,6 @@ from kpss.providers.schemas import (
     ServicePageSchema,
     ServiceSchema,
 )
-from kpss.providers.views import filters_from_request
 from kpss.reference import services as reference
 
 bp = api_blueprint("providers_api", __name__)

@@ -22,6 +22,7 @@ from kpss.providers.forms import (
     ServiceForm,
 )
 from kpss.providers.models import CapacityUnit, ImportStatus
+from kpss.providers.params import filters_from_request
 from kpss.providers.registry_import import REPORT_LIMIT
 from kpss.providers.report import COUNT_LABELS, FIELD_LABELS
 from kpss.reference import services as reference
@@ -42,25 +43,6 @@ def _int_arg(name: str, default: int = 1) -> int:
         return max(1, int(request.args.get(name, default)))
     except (TypeError, ValueError):
         return default
-
-
-def filters_from_request(
-    *, names: dict[str, str] | None = None, allow_ended: bool = False
-) -> services.Filters:
-    """Filters from the query string; ``names`` maps each filter to its parameter
-    (Czech on pages, English in the API). Unknown codes simply match nothing."""
-    names = names or {
-        "q": "q",
-        "service_type": "druh",
-        "target_group": "skupina",
-        "delivery_form": "forma",
-        "municipality": "obec",
-        "include_ended": "ukoncene",
-    }
-    values = {key: (request.args.get(param) or "").strip()[:200] for key, param in names.items()}
-    include_ended = allow_ended and values.pop("include_ended") in ("1", "true", "ano")
-    values.pop("include_ended", None)
-    return services.Filters(**values, include_ended=include_ended)
 
 
 def _unit_label(value) -> str:
