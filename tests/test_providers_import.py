@@ -360,3 +360,36 @@ def test_upload_needs_a_file(client, coordinator_a):
 def test_only_coordinators_import(client, users_a):
     login(client, users_a["group_manager"])
     assert client.get("/alfa/sprava/poskytovatele/import").status_code == 403
+
+
+def test_the_job_fails_cleanly_when_its_file_is_gone(app, tenant_a):
+    from kpss.queue import execute_in
+
+    with in_tenant(app, tenant_a):
+        run = ProviderImport(file_name="ztraceny.json", stored_path="1/imports/neni.json")
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+    assert execute_in(app, "providers.import", tenant_a.id, provider_import_id=run_id) == "failed"
+    with in_tenant(app, tenant_a):
+        run = db.session.execute(select(ProviderImport)).scalar_one()
+        assert run.status == ImportStatus.FAILED and "nelze přečíst" in run.error
+        assert run.stored_path is None
+    # A run that is not queued any more is not started again.
+    assert execute_in(app, "providers.import", tenant_a.id, provider_import_id=run_id) == "skipped"
+
+
+def test_batches_fall_back_to_single_records(app, tenant_a, monkeypatch):
+    """Small batches: a failing record in the middle of a batch costs only itself."""
+    import kpss.providers.registry_import as module
+
+    monkeypatch.setattr(module, "BATCH", 2)
+    original = Importer.__init__
+
+    def small(self, batch_size=2):
+        original(self, batch_size=2)
+
+    monkeypatch.setattr(Importer, "__init__", small)
+    report = run_import(app, tenant_a, SAMPLE)["report"]
+    assert report["counts"]["created"] == 4
+    assert run_import(app, tenant_a, SAMPLE)["report"]["counts"]["unchanged"] == 4

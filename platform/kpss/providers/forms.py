@@ -21,7 +21,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kpss.providers.models import CapacityUnit
@@ -74,6 +74,23 @@ class ProviderContactForm(FlaskForm):
     description = TextAreaField(_l("Popis"))
 
 
+CAPACITY_MESSAGE = _l("Kapacita je nezáporné celé číslo.")
+
+
+class CapacityField(IntegerField):
+    """A whole number, zero or more, with one Czech message for any wrong input."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(CAPACITY_MESSAGE)) from exc
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and self.data < 0:
+            raise StopValidation(str(CAPACITY_MESSAGE))
+
+
 class CapacityEntry(Form):
     delivery_form_code = SelectField(_l("Forma"), choices=[], validate_choice=False)
     unit = SelectField(
@@ -81,13 +98,7 @@ class CapacityEntry(Form):
         choices=[SelectChoice(u.value, str(CAPACITY_UNIT_LABELS[u])) for u in CapacityUnit],
         validate_choice=False,
     )
-    amount = IntegerField(
-        _l("Kapacita"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, message=_l("Kapacita je nezáporné celé číslo.")),
-        ],
-    )
+    amount = CapacityField(_l("Kapacita"), validators=[Optional()])
 
 
 class FacilityEntry(Form):
