@@ -343,3 +343,24 @@ def test_tenant_home_points_to_the_catalogue(client, catalogue, tenant_b):
     assert "V katalogu jsou 4 sociální nebo související služby." in html
     assert 'href="/alfa/poskytovatele/"' in html
     assert "V katalogu" not in client.get("/beta/").text  # an empty catalogue says nothing
+
+
+def test_provider_page_queries_do_not_grow_with_its_services(app, tenant_a):
+    counts = []
+    with in_tenant(app, tenant_a):
+        providers = [Provider(name="Malý"), Provider(name="Velký")]
+        db.session.add_all(providers)
+        db.session.flush()
+        for i in range(2):
+            add_service(f"Malá služba {i}", providers[0])
+        for i in range(30):
+            add_service(f"Velká služba {i}", providers[1])
+        db.session.commit()
+        ids = [p.id for p in providers]
+    client = app.test_client()
+    for provider_id in ids:
+        client.get(f"/alfa/poskytovatele/{provider_id}")
+        with count_queries(app) as counter:
+            assert client.get(f"/alfa/poskytovatele/{provider_id}").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
