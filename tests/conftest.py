@@ -95,7 +95,12 @@ def database_url() -> str:
 
 
 def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "kpss_id_counter"]
+    # Reference tables (code lists the migrations seed, table.info["reference"]) stay.
+    tables = [
+        t
+        for t in reversed(db.metadata.sorted_tables)
+        if t.name != "kpss_id_counter" and not t.info.get("reference")
+    ]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(t.name for t in tables)

@@ -52,3 +52,60 @@ def _membership():
     db.session.add(user)
     db.session.flush()
     return Membership(user_id=user.id, role=Role.PROVIDER_REP)
+
+
+# --- providers -------------------------------------------------------------------------
+from kpss.providers.models import (  # noqa: E402
+    CapacityUnit,
+    Facility,
+    ImportStatus,
+    Provider,
+    ProviderImport,
+    ProviderRepresentative,
+    Service,
+    ServiceCapacity,
+)
+
+
+@factory(Provider)
+def _provider():
+    return Provider(name=unique("Poskytovatel "))
+
+
+@factory(Service)
+def _service():
+    provider = make(Provider)
+    return Service(
+        provider_id=provider.id,
+        name=unique("Služba "),
+        service_type_code="40",
+        delivery_form_codes=["outreach"],
+    )
+
+
+@factory(ServiceCapacity)
+def _capacity():
+    service = make(Service)
+    return ServiceCapacity(
+        service_id=service.id, delivery_form_code="outreach", unit=CapacityUnit.CLIENTS, amount=5
+    )
+
+
+@factory(Facility)
+def _facility():
+    service = make(Service)
+    return Facility(service_id=service.id, name=unique("Zařízení "), address="Náměstí 1")
+
+
+@factory(ProviderRepresentative)
+def _representative():
+    provider = make(Provider)
+    user = User(email=f"{unique('zastupce')}@example.cz", name="Zástupce")
+    db.session.add(user)
+    db.session.flush()
+    return ProviderRepresentative(provider_id=provider.id, user_id=user.id)
+
+
+@factory(ProviderImport)
+def _provider_import():
+    return ProviderImport(file_name=unique("registr-") + ".json", status=ImportStatus.DONE)
