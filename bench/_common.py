@@ -31,10 +31,15 @@ def fresh_app(**config):
     from kpss.tenancy.packs import sync_packs
 
     url = os.environ.get("KPSS_BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "KPSS_MAIL_DIR": str(tmp / "mail"),
-        "KPSS_UPLOAD_DIR": str(tmp / "uploads"), "RATELIMIT_ENABLED": False, **config,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "KPSS_MAIL_DIR": str(tmp / "mail"),
+            "KPSS_UPLOAD_DIR": str(tmp / "uploads"),
+            "RATELIMIT_ENABLED": False,
+            **config,
+        }
+    )
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -69,12 +74,17 @@ def measure(url: str, n: int) -> dict:
             assert response.status == 200, url
         timings.append(time.perf_counter() - start)
     timings.sort()
-    return {"mean_ms": statistics.mean(timings) * 1000,
-            "p95_ms": timings[int(len(timings) * 0.95) - 1] * 1000}
+    return {
+        "mean_ms": statistics.mean(timings) * 1000,
+        "p95_ms": timings[int(len(timings) * 0.95) - 1] * 1000,
+    }
 
 
 def machine() -> str:
-    return f"{platform.node()} · {platform.machine()} · {os.cpu_count()} CPU · Python {platform.python_version()}"
+    return (
+        f"{platform.node()} · {platform.machine()} · {os.cpu_count()} CPU · "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_result(name: str, title: str, body: str) -> Path:

@@ -6,9 +6,8 @@ The ratio says what the platform costs over a "hello" Flask page served the same
 
 from __future__ import annotations
 
-from flask import Flask
-
 from _common import fresh_app, measure, serve, write_result
+from flask import Flask
 
 PAGES = [
     ("directory", "/"),
@@ -53,16 +52,23 @@ def main() -> None:
     app = fresh_app()
     with serve(bare_flask()) as base:
         baseline = measure(base + "/", REQUESTS)
-    rows = ["| page | mean ms | p95 ms | × bare Flask | SQL statements |", "|---|---|---|---|---|",
-            f"| bare Flask (baseline) | {baseline['mean_ms']:.2f} | {baseline['p95_ms']:.2f} | 1.0 | 0 |"]
+    rows = [
+        "| page | mean ms | p95 ms | × bare Flask | SQL statements |",
+        "|---|---|---|---|---|",
+        f"| bare Flask (baseline) | {baseline['mean_ms']:.2f} | {baseline['p95_ms']:.2f} "
+        "| 1.0 | 0 |",
+    ]
     with serve(app) as base:
         for label, path in PAGES:
             result = measure(base + path, REQUESTS)
             ratio = result["mean_ms"] / baseline["mean_ms"]
-            rows.append(f"| {label} `{path}` | {result['mean_ms']:.2f} | {result['p95_ms']:.2f} "
-                        f"| {ratio:.1f} | {count_statements(app, path)} |")
+            rows.append(
+                f"| {label} `{path}` | {result['mean_ms']:.2f} | {result['p95_ms']:.2f} "
+                f"| {ratio:.1f} | {count_statements(app, path)} |"
+            )
     write_result(
-        "pages", "Public pages against bare Flask",
+        "pages",
+        "Public pages against bare Flask",
         f"{REQUESTS} sequential requests per page, werkzeug threaded server, SQLite "
         "(embedded default) unless KPSS_BENCH_DATABASE_URL is set.\n\n" + "\n".join(rows),
     )

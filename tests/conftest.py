@@ -35,6 +35,8 @@ from kpss.config import normalise_database_url  # noqa: E402
 from kpss.extensions import db  # noqa: E402
 from kpss.tenancy.scoping import bind_tenant, platform_scope  # noqa: E402
 
+pytest_plugins = ["tests.meetings_support"]
+
 DATABASE_URL = os.environ.get("KPSS_TEST_DATABASE_URL") or ""
 REDIS_URL = os.environ.get("KPSS_TEST_REDIS_URL") or ""
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
@@ -95,7 +97,12 @@ def database_url() -> str:
 
 
 def _empty_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "kpss_id_counter"]
+    # Reference tables (code lists the migrations seed, table.info["reference"]) stay.
+    tables = [
+        t
+        for t in reversed(db.metadata.sorted_tables)
+        if t.name != "kpss_id_counter" and not t.info.get("reference")
+    ]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(t.name for t in tables)

@@ -54,6 +54,63 @@ def _membership():
     return Membership(user_id=user.id, role=Role.PROVIDER_REP)
 
 
+# --- providers -------------------------------------------------------------------------
+from kpss.providers.models import (  # noqa: E402
+    CapacityUnit,
+    Facility,
+    ImportStatus,
+    Provider,
+    ProviderImport,
+    ProviderRepresentative,
+    Service,
+    ServiceCapacity,
+)
+
+
+@factory(Provider)
+def _provider():
+    return Provider(name=unique("Poskytovatel "))
+
+
+@factory(Service)
+def _service():
+    provider = make(Provider)
+    return Service(
+        provider_id=provider.id,
+        name=unique("Služba "),
+        service_type_code="40",
+        delivery_form_codes=["outreach"],
+    )
+
+
+@factory(ServiceCapacity)
+def _capacity():
+    service = make(Service)
+    return ServiceCapacity(
+        service_id=service.id, delivery_form_code="outreach", unit=CapacityUnit.CLIENTS, amount=5
+    )
+
+
+@factory(Facility)
+def _facility():
+    service = make(Service)
+    return Facility(service_id=service.id, name=unique("Zařízení "), address="Náměstí 1")
+
+
+@factory(ProviderRepresentative)
+def _representative():
+    provider = make(Provider)
+    user = User(email=f"{unique('zastupce')}@example.cz", name="Zástupce")
+    db.session.add(user)
+    db.session.flush()
+    return ProviderRepresentative(provider_id=provider.id, user_id=user.id)
+
+
+@factory(ProviderImport)
+def _provider_import():
+    return ProviderImport(file_name=unique("registr-") + ".json", status=ImportStatus.DONE)
+
+
 # --- bodies and meetings ----------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 
@@ -92,8 +149,7 @@ def _committee():
 
 @factory(BodyMember)
 def _body_member():
-    return BodyMember(body=make(WorkingGroup), name=unique("Člen "),
-                      triad_side=TriadSide.PROVIDER)
+    return BodyMember(body=make(WorkingGroup), name=unique("Člen "), triad_side=TriadSide.PROVIDER)
 
 
 @factory(GroupManager)
@@ -107,17 +163,30 @@ def _group_manager():
 @factory(Meeting)
 def _meeting():
     start = utcnow() + timedelta(days=14)
-    return Meeting(kind=MeetingKind.GROUP, body=make(WorkingGroup), title=unique("Jednání "),
-                   starts_at=start, ends_at=start + timedelta(hours=3), place="Radnice",
-                   capacity=15, per_org_limit=1)
+    return Meeting(
+        kind=MeetingKind.GROUP,
+        body=make(WorkingGroup),
+        title=unique("Jednání "),
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Radnice",
+        capacity=15,
+        per_org_limit=1,
+    )
 
 
 @factory(Registration)
 def _registration():
     meeting = make(Meeting)
-    return Registration(meeting=meeting, seq=1, status=RegistrationStatus.CONFIRMED,
-                        name="Jana", email=f"{unique('jana')}@example.cz",
-                        triad_side=TriadSide.PUBLIC, consent_processing=True)
+    return Registration(
+        meeting=meeting,
+        seq=1,
+        status=RegistrationStatus.CONFIRMED,
+        name="Jana",
+        email=f"{unique('jana')}@example.cz",
+        triad_side=TriadSide.PUBLIC,
+        consent_processing=True,
+    )
 
 
 @factory(RegistrationEvent)

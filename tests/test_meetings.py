@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from kpss import queue
-from kpss.bodies.models import RegistrationMode, TriadSide, WorkingGroup
+from kpss.bodies.models import TriadSide
 from kpss.db import utcnow
 from kpss.errors import Conflict, ValidationFailed
 from kpss.extensions import db
@@ -22,54 +22,9 @@ from kpss.meetings.models import (
 )
 from kpss.meetings.services import RegistrationClosed, RegistrationInput
 from tests.conftest import Mailbox, in_tenant, login
+from tests.meetings_support import person, register, status_of, statuses
 
 S = RegistrationStatus
-
-
-def person(n, org=None, side="public", email=None):
-    return RegistrationInput(
-        name=f"Osoba {n}", email=email or f"osoba{n}@example.cz", organisation=org,
-        triad_side=side if not org else "provider", consent_processing=True,
-    )
-
-
-@pytest.fixture
-def meeting_id(app, tenant_a):
-    """A group meeting in two weeks: 3 seats, one person per organisation."""
-    with in_tenant(app, tenant_a):
-        group = WorkingGroup(name="Senioři", number=3, registration_mode=RegistrationMode.REGISTRATION)
-        db.session.add(group)
-        db.session.flush()
-        start = utcnow() + timedelta(days=14)
-        meeting = Meeting(kind=MeetingKind.GROUP, body_id=group.id, title="PS 3 – jednání",
-                          starts_at=start, ends_at=start + timedelta(hours=3),
-                          place="Radnice, zasedací místnost", capacity=3, per_org_limit=1)
-        db.session.add(meeting)
-        db.session.commit()
-        return meeting.id
-
-
-def register(app, tenant, meeting_id, data):
-    with in_tenant(app, tenant):
-        result = services.register(meeting_id, data)
-        db.session.commit()
-        return result.registration.id, result.registration.status, result.position, result.created
-
-
-def status_of(app, tenant, registration_id):
-    with in_tenant(app, tenant):
-        return db.session.execute(
-            select(Registration.status).where(Registration.id == registration_id)
-        ).scalar_one()
-
-
-def statuses(app, tenant, meeting_id):
-    with in_tenant(app, tenant):
-        rows = db.session.execute(
-            select(Registration.name, Registration.status)
-            .where(Registration.meeting_id == meeting_id).order_by(Registration.seq)
-        ).all()
-    return [(name, status.value) for name, status in rows]
 
 
 def test_seats_then_waitlist_in_order(app, tenant_a, meeting_id, mailbox):
@@ -103,13 +58,16 @@ def test_a_double_submit_is_one_registration(app, tenant_a, meeting_id, mailbox)
     assert len(mailbox.to("osoba1@example.cz")) == 1
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"status": "cancelled"}, "zrušeno"),
-    ({"registration_required": False}, "není třeba přihlašovat"),
-    ({"registration_opens_at": "+1"}, "ještě nezačalo"),
-    ({"registration_closes_at": "-1"}, "už skončilo"),
-    ({"starts_at": "-1"}, "začalo nebo proběhlo"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": "cancelled"}, "zrušeno"),
+        ({"registration_required": False}, "není třeba přihlašovat"),
+        ({"registration_opens_at": "+1"}, "ještě nezačalo"),
+        ({"registration_closes_at": "-1"}, "už skončilo"),
+        ({"starts_at": "-1"}, "začalo nebo proběhlo"),
+    ],
+)
 def test_registration_outside_its_window_is_refused(app, tenant_a, meeting_id, change, message):
     with in_tenant(app, tenant_a):
         meeting = db.session.execute(select(Meeting)).scalar_one()
@@ -124,8 +82,13 @@ def test_registration_outside_its_window_is_refused(app, tenant_a, meeting_id, c
 
 
 def test_validation_messages(app, tenant_a, meeting_id):
-    bad = RegistrationInput(name=" ", email="neni-email", organisation=None,
-                            triad_side="provider", consent_processing=False)
+    bad = RegistrationInput(
+        name=" ",
+        email="neni-email",
+        organisation=None,
+        triad_side="provider",
+        consent_processing=False,
+    )
     with in_tenant(app, tenant_a), pytest.raises(ValidationFailed) as caught:
         services.register(meeting_id, bad)
     errors = caught.value.errors
@@ -158,10 +121,15 @@ def test_a_freed_seat_is_offered_to_the_first_who_fits(app, tenant_a, meeting_id
 
 def statuses_ids(app, tenant, meeting_id):
     with in_tenant(app, tenant):
-        return db.session.execute(
-            select(Registration.id).where(Registration.meeting_id == meeting_id)
-            .order_by(Registration.seq)
-        ).scalars().all()
+        return (
+            db.session.execute(
+                select(Registration.id)
+                .where(Registration.meeting_id == meeting_id)
+                .order_by(Registration.seq)
+            )
+            .scalars()
+            .all()
+        )
 
 
 def fill_and_free_one(app, tenant, meeting_id):
@@ -180,10 +148,15 @@ def test_accepting_an_offer_confirms(app, tenant_a, meeting_id):
         db.session.commit()
     assert status_of(app, tenant_a, ids[3]) == S.CONFIRMED
     with in_tenant(app, tenant_a):
-        actions = db.session.execute(
-            select(RegistrationEvent.action).where(RegistrationEvent.registration_id == ids[3])
-            .order_by(RegistrationEvent.id)
-        ).scalars().all()
+        actions = (
+            db.session.execute(
+                select(RegistrationEvent.action)
+                .where(RegistrationEvent.registration_id == ids[3])
+                .order_by(RegistrationEvent.id)
+            )
+            .scalars()
+            .all()
+        )
     assert actions == ["registered", "offered", "offer_accepted"]
 
 
@@ -196,17 +169,22 @@ def test_declining_passes_the_offer_to_the_next(app, tenant_a, meeting_id):
     assert status_of(app, tenant_a, ids[4]) == S.OFFERED
 
 
-def test_an_expired_offer_passes_on_and_a_second_run_does_nothing(app, tenant_a, meeting_id,
-                                                                  mailbox):
+def test_an_expired_offer_passes_on_and_a_second_run_does_nothing(
+    app, tenant_a, meeting_id, mailbox
+):
     ids = fill_and_free_one(app, tenant_a, meeting_id)
     with in_tenant(app, tenant_a):
         assert services.expire_offer(ids[3]) == "not-yet"  # too early: nothing happens
-        db.session.execute(update(Registration).where(Registration.id == ids[3])
-                           .values(offer_expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == ids[3])
+            .values(offer_expires_at=utcnow() - timedelta(minutes=1))
+        )
         db.session.commit()
     for _ in range(2):  # the delayed job and the periodic sweep both fire
-        queue.execute_in(app, "meetings.expire_offer", tenant_id=tenant_a.id,
-                         registration_id=ids[3])
+        queue.execute_in(
+            app, "meetings.expire_offer", tenant_id=tenant_a.id, registration_id=ids[3]
+        )
         queue.execute_in(app, "meetings.expire_offers")
     assert status_of(app, tenant_a, ids[3]) == S.EXPIRED
     assert status_of(app, tenant_a, ids[4]) == S.OFFERED
@@ -257,9 +235,12 @@ def test_staff_remove_confirm_move_and_raise_capacity(app, tenant_a, meeting_id,
     assert got["Osoba 5"] == got["Osoba 6"] == "waitlisted"
     with in_tenant(app, tenant_a):
         actor = db.session.get(User, users_a["coordinator"].id)
-        data = services.MeetingInput(**{
-            f: getattr(db.session.execute(select(Meeting)).scalar_one(), f)
-            for f in services.MeetingInput.__dataclass_fields__})
+        data = services.MeetingInput(
+            **{
+                f: getattr(db.session.execute(select(Meeting)).scalar_one(), f)
+                for f in services.MeetingInput.__dataclass_fields__
+            }
+        )
         data.kind = "group"
         data.capacity = 5
         services.update_meeting(meeting_id, data, actor=actor)
@@ -278,8 +259,9 @@ def test_group_manager_manages_only_their_group(app, tenant_a, meeting_id, users
         with pytest.raises(NotPermitted):
             services.register(meeting_id, person(1), actor=manager)
         group_id = db.session.execute(select(Meeting.body_id)).scalar()
-        db.session.add(GroupManager(working_group_id=group_id, user_id=manager.id,
-                                    public_name=manager.name))
+        db.session.add(
+            GroupManager(working_group_id=group_id, user_id=manager.id, public_name=manager.name)
+        )
         db.session.commit()
         result = services.register(meeting_id, person(1), actor=manager)
         assert result.registration.added_by_staff
@@ -289,7 +271,9 @@ def test_group_manager_manages_only_their_group(app, tenant_a, meeting_id, users
 
 
 def manage_link(message) -> str:
-    return re.search(r"http://kpss\.test(/\S+/setkani/prihlaska/\S+)", Mailbox.text(message)).group(1)
+    return re.search(r"http://kpss\.test(/\S+/setkani/prihlaska/\S+)", Mailbox.text(message)).group(
+        1
+    )
 
 
 def test_cancel_by_link(app, client, tenant_a, meeting_id, mailbox):
@@ -326,8 +310,14 @@ def test_a_wrong_link_is_a_404(client, tenant_a, meeting_id):
 
 
 def form(n, **extra):
-    return {"name": f"Osoba {n}", "email": f"osoba{n}@example.cz", "triad_side": "user",
-            "organisation": "", "consent_processing": "y", **extra}
+    return {
+        "name": f"Osoba {n}",
+        "email": f"osoba{n}@example.cz",
+        "triad_side": "user",
+        "organisation": "",
+        "consent_processing": "y",
+        **extra,
+    }
 
 
 def test_register_through_the_form(app, client, tenant_a, meeting_id):
@@ -345,8 +335,9 @@ def test_register_through_the_form(app, client, tenant_a, meeting_id):
 
 
 def test_form_errors_keep_what_was_typed(client, tenant_a, meeting_id):
-    response = client.post(f"/alfa/setkani/{meeting_id}",
-                           data=form(1, consent_processing="", email="x@"))
+    response = client.post(
+        f"/alfa/setkani/{meeting_id}", data=form(1, consent_processing="", email="x@")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bez souhlasu se zpracováním" in html
@@ -363,14 +354,15 @@ def test_the_honeypot_stores_nothing(app, client, tenant_a, meeting_id):
 def test_registration_is_rate_limited(app_factory, tenant_a, meeting_id):
     app = app_factory(RATELIMIT_ENABLED=True, KPSS_PUBLIC_FORM_RATE_LIMIT="2 per hour")
     client = app.test_client()
-    codes = [client.post(f"/alfa/setkani/{meeting_id}", data=form(n)).status_code
-             for n in range(3)]
+    codes = [client.post(f"/alfa/setkani/{meeting_id}", data=form(n)).status_code for n in range(3)]
     assert codes == [303, 303, 429]
 
 
 def test_hostile_input_is_escaped(app, client, tenant_a, meeting_id, users_a):
-    client.post(f"/alfa/setkani/{meeting_id}",
-                data=form(1, name="<script>alert(1)</script>", organisation="<b>x</b>"))
+    client.post(
+        f"/alfa/setkani/{meeting_id}",
+        data=form(1, name="<script>alert(1)</script>", organisation="<b>x</b>"),
+    )
     login(client, users_a["coordinator"])
     html = client.get(f"/alfa/sprava/setkani/{meeting_id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
@@ -393,9 +385,16 @@ def test_admin_meeting_page_counts_and_lists(app, client, tenant_a, meeting_id, 
     html = client.get(f"/alfa/sprava/setkani/{meeting_id}").get_data(as_text=True)
     assert "Náhradníci v pořadí (2)" in html
     assert "Potvrzená účast (3)" in html
-    response = client.post(f"/alfa/sprava/setkani/{meeting_id}/prihlasky", data={
-        "name": "Host", "email": "", "triad_side": "commissioner", "organisation": "MČ Praha 1",
-        "over_capacity": "y"})
+    response = client.post(
+        f"/alfa/sprava/setkani/{meeting_id}/prihlasky",
+        data={
+            "name": "Host",
+            "email": "",
+            "triad_side": "commissioner",
+            "organisation": "MČ Praha 1",
+            "over_capacity": "y",
+        },
+    )
     assert response.status_code == 302
     assert dict(statuses(app, tenant_a, meeting_id))["Host"] == "confirmed"
 
@@ -407,10 +406,22 @@ def test_group_page_queries_do_not_grow_with_meetings(app, client, tenant_a, mee
         with in_tenant(app, tenant_a):
             group_id = db.session.execute(select(Meeting.body_id)).scalar()
             for i in range(n):
-                start = utcnow() + timedelta(days=20 + i) if i % 2 else utcnow() - timedelta(days=20 + i)
-                db.session.add(Meeting(kind=MeetingKind.GROUP, body_id=group_id, title=f"J {i}",
-                                       starts_at=start, ends_at=start + timedelta(hours=2),
-                                       place="x", capacity=10))
+                start = (
+                    utcnow() + timedelta(days=20 + i)
+                    if i % 2
+                    else utcnow() - timedelta(days=20 + i)
+                )
+                db.session.add(
+                    Meeting(
+                        kind=MeetingKind.GROUP,
+                        body_id=group_id,
+                        title=f"J {i}",
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=2),
+                        place="x",
+                        capacity=10,
+                    )
+                )
             db.session.commit()
             return group_id
 
@@ -428,7 +439,9 @@ def test_registrations_are_anonymised_after_retention(app, tenant_a, meeting_id)
     register(app, tenant_a, meeting_id, person(1))
     with in_tenant(app, tenant_a):
         past = utcnow() - timedelta(days=400)
-        db.session.execute(update(Meeting).values(starts_at=past, ends_at=past + timedelta(hours=2)))
+        db.session.execute(
+            update(Meeting).values(starts_at=past, ends_at=past + timedelta(hours=2))
+        )
         db.session.commit()
     assert queue.execute_in(app, "meetings.anonymise_old_registrations") == 1
     with in_tenant(app, tenant_a):

@@ -10,14 +10,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from kpss import queue
-from kpss.auth.models import User
 from kpss.db import utcnow
 from kpss.extensions import db
 from kpss.meetings import services
 from kpss.meetings.models import Meeting, Registration, RegistrationStatus
 from kpss.tenancy.scoping import bind_tenant
 from tests.conftest import Mailbox, count_queries, in_tenant, login
-from tests.test_meetings import meeting_id, person, register, statuses  # noqa: F401
+from tests.meetings_support import person, register, statuses
 
 S = RegistrationStatus
 
@@ -50,15 +49,17 @@ def race(app, tenant, meeting_id, people):
     assert errors == []
     with in_tenant(app, tenant):
         return db.session.execute(
-            select(Registration.seq, Registration.status).where(
-                Registration.meeting_id == meeting_id).order_by(Registration.seq)
+            select(Registration.seq, Registration.status)
+            .where(Registration.meeting_id == meeting_id)
+            .order_by(Registration.seq)
         ).all()
 
 
 @pytest.mark.postgres
 def test_a_hundred_people_at_once_for_fifteen_seats(app_factory, tenant_a, meeting_id):
-    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 20,
-                                                 "pool_timeout": 60})
+    app = app_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
+    )
     set_capacity(app, tenant_a, 15)
     rows = race(app, tenant_a, meeting_id, [person(i) for i in range(100)])
     states = [status for _, status in rows]
@@ -117,8 +118,9 @@ def test_cancelling_needs_a_reason(client, tenant_a, meeting_id, users_a):
     assert "Uveďte důvod zrušení" in response.get_data(as_text=True)
 
 
-def test_a_change_of_time_is_mailed_to_everyone_registered(app, client, tenant_a, meeting_id,
-                                                           users_a, mailbox):
+def test_a_change_of_time_is_mailed_to_everyone_registered(
+    app, client, tenant_a, meeting_id, users_a, mailbox
+):
     for i in range(1, 5):
         register(app, tenant_a, meeting_id, person(i))
     login(client, users_a["coordinator"])
@@ -128,11 +130,22 @@ def test_a_change_of_time_is_mailed_to_everyone_registered(app, client, tenant_a
         meeting = db.session.execute(select(Meeting)).scalar_one()
         group_id = meeting.body_id
     new_start = (utcnow() + timedelta(days=21)).astimezone().strftime("%Y-%m-%dT10:00")
-    response = client.post(f"/alfa/sprava/setkani/{meeting_id}/upravit", data={
-        "kind": "group", "body_id": str(group_id), "title": "PS 3 – jednání",
-        "starts_at": new_start, "ends_at": new_start.replace("T10:00", "T13:00"),
-        "place": "Radnice, zasedací místnost", "registration_required": "y", "capacity": "3",
-        "per_org_limit": "1", "offer_hours": "48", "reminder_hours": "24"})
+    response = client.post(
+        f"/alfa/sprava/setkani/{meeting_id}/upravit",
+        data={
+            "kind": "group",
+            "body_id": str(group_id),
+            "title": "PS 3 – jednání",
+            "starts_at": new_start,
+            "ends_at": new_start.replace("T10:00", "T13:00"),
+            "place": "Radnice, zasedací místnost",
+            "registration_required": "y",
+            "capacity": "3",
+            "per_org_limit": "1",
+            "offer_hours": "48",
+            "reminder_hours": "24",
+        },
+    )
     assert response.status_code == 302
     changed = [m for m in mailbox.messages if m["Subject"].startswith("Změna jednání")]
     assert sorted(m["To"] for m in changed) == [f"osoba{i}@example.cz" for i in range(1, 5)]
@@ -143,10 +156,20 @@ def test_a_change_of_time_is_mailed_to_everyone_registered(app, client, tenant_a
 
 def test_meeting_form_errors(client, tenant_a, meeting_id, users_a):
     login(client, users_a["coordinator"])
-    response = client.post("/alfa/sprava/setkani/nove", data={
-        "kind": "group", "body_id": "", "title": "", "starts_at": "2024-13-45T10:00",
-        "place": "", "registration_required": "y", "capacity": "nula", "offer_hours": "48",
-        "reminder_hours": "24"})
+    response = client.post(
+        "/alfa/sprava/setkani/nove",
+        data={
+            "kind": "group",
+            "body_id": "",
+            "title": "",
+            "starts_at": "2024-13-45T10:00",
+            "place": "",
+            "registration_required": "y",
+            "capacity": "nula",
+            "offer_hours": "48",
+            "reminder_hours": "24",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Zadejte celé číslo." in html
@@ -157,12 +180,17 @@ def test_meeting_form_errors(client, tenant_a, meeting_id, users_a):
 def test_reminders_are_sent_once(app, tenant_a, meeting_id, mailbox):
     register(app, tenant_a, meeting_id, person(1))
     with in_tenant(app, tenant_a):
-        db.session.execute(update(Meeting).values(starts_at=utcnow() + timedelta(hours=10),
-                                                  ends_at=utcnow() + timedelta(hours=12)))
+        db.session.execute(
+            update(Meeting).values(
+                starts_at=utcnow() + timedelta(hours=10), ends_at=utcnow() + timedelta(hours=12)
+            )
+        )
         db.session.commit()
     assert queue.execute_in(app, "meetings.send_due_reminders") == 1
     assert queue.execute_in(app, "meetings.send_due_reminders") == 0
-    reminders = [m for m in mailbox.to("osoba1@example.cz") if m["Subject"].startswith("Připomínka")]
+    reminders = [
+        m for m in mailbox.to("osoba1@example.cz") if m["Subject"].startswith("Připomínka")
+    ]
     assert len(reminders) == 1
 
 
@@ -188,8 +216,9 @@ def test_attendance_list_and_counts(app, client, tenant_a, meeting_id, users_a):
         assert services.get_registration(b).attended is False
 
 
-def test_published_minutes_show_names_only_with_consent(app, client, tenant_a, meeting_id,
-                                                        users_a, mailbox):
+def test_published_minutes_show_names_only_with_consent(
+    app, client, tenant_a, meeting_id, users_a, mailbox
+):
     ids = [
         register(app, tenant_a, meeting_id, person(1, org="Charita"))[0],
         register(app, tenant_a, meeting_id, person(2))[0],
@@ -200,11 +229,17 @@ def test_published_minutes_show_names_only_with_consent(app, client, tenant_a, m
         ids.append(services.register(meeting_id, data).registration.id)
         db.session.commit()
     login(client, users_a["coordinator"])
-    client.post(f"/alfa/sprava/setkani/{meeting_id}/dochazka",
-                data={"present": [str(i) for i in ids]})
-    response = client.post(f"/alfa/sprava/setkani/{meeting_id}/zapis", data={
-        "text": "Skupina probrala potřeby seniorů.\n\nDalší jednání v březnu.",
-        "resolutions": "1/2026: Skupina doporučuje rozšířit terénní službu.", "publish": "y"})
+    client.post(
+        f"/alfa/sprava/setkani/{meeting_id}/dochazka", data={"present": [str(i) for i in ids]}
+    )
+    response = client.post(
+        f"/alfa/sprava/setkani/{meeting_id}/zapis",
+        data={
+            "text": "Skupina probrala potřeby seniorů.\n\nDalší jednání v březnu.",
+            "resolutions": "1/2026: Skupina doporučuje rozšířit terénní službu.",
+            "publish": "y",
+        },
+    )
     assert response.status_code == 302
     public = client.get(f"/alfa/setkani/{meeting_id}").get_data(as_text=True)
     assert "Skupina probrala potřeby seniorů." in public
@@ -232,8 +267,12 @@ def test_group_page(app, client, tenant_a, meeting_id):
 
 def test_api_registration_same_rules(app, client, tenant_a, meeting_id):
     url = f"/api/v1/alfa/meetings/{meeting_id}/registrations"
-    body = {"name": "Jana", "email": "jana@example.cz", "triad_side": "user",
-            "consent_processing": True}
+    body = {
+        "name": "Jana",
+        "email": "jana@example.cz",
+        "triad_side": "user",
+        "consent_processing": True,
+    }
     created = client.post(url, json=body)
     assert created.status_code == 201
     assert created.json["status"] == "confirmed" and created.json["created"] is True
@@ -242,7 +281,8 @@ def test_api_registration_same_rules(app, client, tenant_a, meeting_id):
     bad = client.post(url, json={**body, "email": "x", "consent_processing": False})
     assert bad.status_code == 422
     assert bad.json["error"]["fields"]["consent_processing"] == [
-        "Bez souhlasu se zpracováním údajů vás nemůžeme přihlásit."]
+        "Bez souhlasu se zpracováním údajů vás nemůžeme přihlásit."
+    ]
     unknown = client.post(url, json={**body, "extra": 1})
     assert unknown.json["error"]["fields"]["extra"] == ["Neznámé pole."]
     detail = client.get(f"/api/v1/alfa/meetings/{meeting_id}").json
@@ -270,8 +310,13 @@ def test_api_meetings_list_has_constant_queries(app, client, tenant_a, meeting_i
 
 def test_api_coordinator_schedules_a_meeting(app, client, tenant_a, users_a):
     url = "/api/v1/alfa/meetings"
-    body = {"kind": "public", "title": "Veřejné setkání", "starts_at": "2030-05-02T17:00",
-            "ends_at": "2030-05-02T19:00", "place": "Kulturní dům"}
+    body = {
+        "kind": "public",
+        "title": "Veřejné setkání",
+        "starts_at": "2030-05-02T17:00",
+        "ends_at": "2030-05-02T19:00",
+        "place": "Kulturní dům",
+    }
     assert client.post(url, json=body).status_code == 401
     login(client, users_a["provider_rep"])
     assert client.post(url, json=body).status_code == 403
@@ -292,24 +337,36 @@ def test_packs_carry_the_real_structures(app, runner):
 
     with app.app_context():
         praha, domazlice, liberec, zatec = (
-            tenant_by_slug(s) for s in ("praha", "domazlice", "liberec", "zatec"))
+            tenant_by_slug(s) for s in ("praha", "domazlice", "liberec", "zatec")
+        )
         with bind_tenant(praha.id):
-            meetings = db.session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars().all()
+            meetings = (
+                db.session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars().all()
+            )
             assert len(meetings) == 8
             assert {(m.capacity, m.per_org_limit) for m in meetings} == {(15, 1)}
             assert services.format_when(meetings[0]) == "středa 10. ledna 2024, 10:00–13:00"
         with bind_tenant(domazlice.id):
             groups = db.session.execute(select(WorkingGroup)).scalars().all()
             assert {g.registration_mode.value for g in groups} == {"open"} and len(groups) == 2
-            first = db.session.execute(select(Meeting).where(Meeting.pack_key == "ps-2018-09-26")).scalar_one()
+            first = db.session.execute(
+                select(Meeting).where(Meeting.pack_key == "ps-2018-09-26")
+            ).scalar_one()
             assert services.format_when(first) == "středa 26. září 2018"
         with bind_tenant(liberec.id):
             assert db.session.execute(select(func.count(WorkingGroup.id))).scalar() == 6
-            assert db.session.execute(select(func.count(Meeting.id)).where(Meeting.kind == "joint")).scalar() == 2
+            assert (
+                db.session.execute(
+                    select(func.count(Meeting.id)).where(Meeting.kind == "joint")
+                ).scalar()
+                == 2
+            )
         with bind_tenant(zatec.id):
             committee = db.session.execute(select(SteeringCommittee)).scalar_one()
             assert committee.name == "Řídící (manažerská) skupina"
-            assert {g.default_per_org_limit for g in db.session.execute(select(WorkingGroup)).scalars()} == {2}
+            assert {
+                g.default_per_org_limit for g in db.session.execute(select(WorkingGroup)).scalars()
+            } == {2}
     second = runner.invoke(args=["tenants", "sync"])
     assert "změněno: 0" in second.output
 

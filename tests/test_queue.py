@@ -270,5 +270,5 @@ def test_a_job_that_defers_another_runs_it_after_its_own_commit(app, tenant_a):
     with in_tenant(app, tenant_a):
         outbox.defer("test.chain")
         db.session.commit()
-    assert CALLS == [("second", tenant_a.id)]
+    assert [("second", tenant_a.id)] == CALLS
     assert [r.status for r in rows(app)] == ["done", "done"]

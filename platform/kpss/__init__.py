@@ -25,6 +25,8 @@ CAPABILITIES = (
     "auth",
     "notifications",
     "operator",
+    "reference",
+    "providers",
     "bodies",
     "meetings",
 )

@@ -54,10 +54,14 @@ class GroupForm(Form):
 
     def to_input(self) -> GroupInput:
         return GroupInput(
-            name=self.name.data or "", number=self.number.data, area=self.area.data or "",
-            target_groups=self.target_groups.data or "", description=self.description.data or "",
+            name=self.name.data or "",
+            number=self.number.data,
+            area=self.area.data or "",
+            target_groups=self.target_groups.data or "",
+            description=self.description.data or "",
             registration_mode=self.registration_mode.data or "",
-            contact_email=self.contact_email.data, active=self.active.data,
+            contact_email=self.contact_email.data,
+            active=self.active.data,
         )
 
 
@@ -77,9 +81,12 @@ class CommitteeForm(Form):
 
     def to_input(self) -> CommitteeInput:
         return CommitteeInput(
-            name=self.name.data or "", description=self.description.data or "",
-            quorum_rule=self.quorum_rule.data or "", quorum_count=self.quorum_count.data,
-            statute_url=self.statute_url.data, rules_url=self.rules_url.data,
+            name=self.name.data or "",
+            description=self.description.data or "",
+            quorum_rule=self.quorum_rule.data or "",
+            quorum_count=self.quorum_count.data,
+            statute_url=self.statute_url.data,
+            rules_url=self.rules_url.data,
         )
 
 
@@ -104,8 +111,10 @@ class MemberForm(Form):
     def to_input(self) -> MemberInput:
         alternate = self.alternate_for_id.data
         return MemberInput(
-            name=self.name.data or "", function=self.function.data,
-            organisation=self.organisation.data, triad_side=self.triad_side.data or "",
+            name=self.name.data or "",
+            function=self.function.data,
+            organisation=self.organisation.data,
+            triad_side=self.triad_side.data or "",
             voting=self.voting.data,
             alternate_for_id=int(alternate) if alternate and alternate.isdigit() else None,
             publish_name=self.publish_name.data,
@@ -116,6 +125,8 @@ class ManagerForm(Form):
     name = StringField(_l("Jméno manažera"), validators=[InputRequired(_l("Vyplňte jméno."))])
     email = EmailField(
         _l("E-mail"),
-        validators=[InputRequired(_l("Vyplňte e-mail.")),
-                    Email(_l("Zadejte platnou e-mailovou adresu."))],
+        validators=[
+            InputRequired(_l("Vyplňte e-mail.")),
+            Email(_l("Zadejte platnou e-mailovou adresu.")),
+        ],
     )

@@ -58,7 +58,10 @@ class Body(TenantScoped, db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     members = children(
-        "BodyMember", "body_id", back_populates="body", cascade="all, delete-orphan",
+        "BodyMember",
+        "body_id",
+        back_populates="body",
+        cascade="all, delete-orphan",
         order_by="BodyMember.position",
     )
 
@@ -92,9 +95,7 @@ class WorkingGroup(Body):
 
     area: Mapped[str | None] = mapped_column(Text)
     target_groups: Mapped[str | None] = mapped_column(Text)
-    registration_mode: Mapped[RegistrationMode | None] = mapped_column(
-        str_enum(RegistrationMode)
-    )
+    registration_mode: Mapped[RegistrationMode | None] = mapped_column(str_enum(RegistrationMode))
     #: Pre-filled into the group's new meetings (Žatec: at most 2 per provider).
     default_capacity: Mapped[int | None] = mapped_column(Integer)
     default_per_org_limit: Mapped[int | None] = mapped_column(Integer)
@@ -102,7 +103,9 @@ class WorkingGroup(Body):
     contact_email: Mapped[str | None] = mapped_column(String(254))
 
     managers = children(
-        "GroupManager", "working_group_id", back_populates="working_group",
+        "GroupManager",
+        "working_group_id",
+        back_populates="working_group",
         cascade="all, delete-orphan",
     )
 

@@ -74,19 +74,28 @@ def _sync_members(body: Any, members: list[dict], report: SyncReport) -> None:
         for i, m in enumerate(members)
     ]
     existing = [m for m in body.members if m.pack_key] if body.id else []
-    sync_rows(BodyMember, "pack_key", rows, report, "členové", existing=existing,
-              delete_missing=True)
+    sync_rows(
+        BodyMember, "pack_key", rows, report, "členové", existing=existing, delete_missing=True
+    )
 
 
 @pack_section("steering_committee", CommitteePackSchema, order=20)
 def _apply_committee(tenant: Any, data: dict, report: SyncReport) -> None:
     values = {
-        "name": data["name"], "description": data["description"].strip(),
-        "quorum_rule": data["quorum"], "quorum_count": data["quorum_count"],
-        "statute_url": data["statute_url"], "rules_url": data["rules_url"],
+        "name": data["name"],
+        "description": data["description"].strip(),
+        "quorum_rule": data["quorum"],
+        "quorum_count": data["quorum_count"],
+        "statute_url": data["statute_url"],
+        "rules_url": data["rules_url"],
     }
-    [body] = sync_rows(SteeringCommittee, "pack_key", [{"pack_key": data["key"], **values}],
-                       report, "řídící skupina").values()
+    [body] = sync_rows(
+        SteeringCommittee,
+        "pack_key",
+        [{"pack_key": data["key"], **values}],
+        report,
+        "řídící skupina",
+    ).values()
     db.session.flush()
     _sync_members(body, data["members"], report)
 
@@ -95,10 +104,16 @@ def _apply_committee(tenant: Any, data: dict, report: SyncReport) -> None:
 def _apply_groups(tenant: Any, groups: list[dict], report: SyncReport) -> None:
     rows = [
         {
-            "pack_key": g["key"], "number": g["number"], "name": g["name"], "area": g["area"],
-            "target_groups": g["target_groups"], "description": g["description"].strip(),
-            "registration_mode": g["registration"], "contact_email": g["contact_email"],
-            "default_capacity": g["capacity"], "default_per_org_limit": g["per_org_limit"],
+            "pack_key": g["key"],
+            "number": g["number"],
+            "name": g["name"],
+            "area": g["area"],
+            "target_groups": g["target_groups"],
+            "description": g["description"].strip(),
+            "registration_mode": g["registration"],
+            "contact_email": g["contact_email"],
+            "default_capacity": g["capacity"],
+            "default_per_org_limit": g["per_org_limit"],
         }
         for g in groups
     ]
@@ -106,4 +121,3 @@ def _apply_groups(tenant: Any, groups: list[dict], report: SyncReport) -> None:
     db.session.flush()
     for g in groups:
         _sync_members(by_key[g["key"]], g["members"], report)
-

@@ -46,11 +46,14 @@ TRIAD_LABEL_ONE = {
 def manages_group(user: User | None, working_group_id: int | None) -> bool:
     if user is None or working_group_id is None:
         return False
-    return db.session.execute(
-        select(GroupManager.id).where(
-            GroupManager.user_id == user.id, GroupManager.working_group_id == working_group_id
-        )
-    ).first() is not None
+    return (
+        db.session.execute(
+            select(GroupManager.id).where(
+                GroupManager.user_id == user.id, GroupManager.working_group_id == working_group_id
+            )
+        ).first()
+        is not None
+    )
 
 
 @rule("bodies.manage")
@@ -166,7 +169,9 @@ def _validate_group(data: GroupInput) -> GroupInput:
     return data
 
 
-def save_group(data: GroupInput, *, actor: User, working_group_id: int | None = None) -> WorkingGroup:
+def save_group(
+    data: GroupInput, *, actor: User, working_group_id: int | None = None
+) -> WorkingGroup:
     require("bodies.manage", user=actor)
     data = _validate_group(data)
     group = get_working_group(working_group_id) if working_group_id else WorkingGroup()
@@ -248,10 +253,15 @@ def add_member(body_id: int, data: MemberInput, *, actor: User) -> BodyMember:
     if errors:
         raise ValidationFailed(errors)
     member = BodyMember(
-        body_id=body.id, name=name, function=(data.function or "").strip() or None,
-        organisation=(data.organisation or "").strip() or None, triad_side=side,
-        voting=data.voting, alternate_for_id=data.alternate_for_id or None,
-        publish_name=data.publish_name, position=len(body.members),
+        body_id=body.id,
+        name=name,
+        function=(data.function or "").strip() or None,
+        organisation=(data.organisation or "").strip() or None,
+        triad_side=side,
+        voting=data.voting,
+        alternate_for_id=data.alternate_for_id or None,
+        publish_name=data.publish_name,
+        position=len(body.members),
     )
     db.session.add(member)
     db.session.flush()

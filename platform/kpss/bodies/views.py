@@ -116,7 +116,7 @@ def admin_group(working_group_id: int):
     group = services.get_working_group(working_group_id)
     form = GroupForm(obj=group) if request.method == "GET" else GroupForm()
     if request.method == "GET":
-        form.registration_mode.data = (group.registration_mode or "registration")
+        form.registration_mode.data = group.registration_mode or "registration"
     if form.validate_on_submit():
         try:
             services.save_group(form.to_input(), actor=current_user, working_group_id=group.id)
@@ -218,8 +218,10 @@ def admin_add_manager(working_group_id: int):
         flash(str(exc.message), "error")
     else:
         db.session.commit()
-        flash(_("%(name)s je manažerem skupiny; pozvánka odešla e-mailem.", name=form.name.data),
-              "success")
+        flash(
+            _("%(name)s je manažerem skupiny; pozvánka odešla e-mailem.", name=form.name.data),
+            "success",
+        )
     return redirect(url_for("bodies.admin_group", working_group_id=group.id))
 
 

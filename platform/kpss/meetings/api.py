@@ -24,8 +24,15 @@ from kpss.meetings.schemas import (
 from kpss.meetings.views import _public_form_limit
 
 bp = api_blueprint("meetings_api", __name__)
-document(GroupSchema, MeetingSchema, SeatsSchema, RegistrationRequestSchema,
-         RegistrationResultSchema, RegistrationSchema, MeetingWriteSchema)
+document(
+    GroupSchema,
+    MeetingSchema,
+    SeatsSchema,
+    RegistrationRequestSchema,
+    RegistrationResultSchema,
+    RegistrationSchema,
+    MeetingWriteSchema,
+)
 
 
 @bp.get("/<tenant_slug>/groups")
@@ -43,7 +50,9 @@ def list_groups():
                 items: Group
     """
     committee = bodies.committee()
-    return respond(GroupSchema(many=True), ([committee] if committee else []) + bodies.working_groups())
+    return respond(
+        GroupSchema(many=True), ([committee] if committee else []) + bodies.working_groups()
+    )
 
 
 @bp.get("/<tenant_slug>/groups/<int:working_group_id>")
@@ -79,7 +88,9 @@ def list_meetings():
                 type: array
                 items: Meeting
     """
-    meetings = services.past_meetings() if request.args.get("past") else services.upcoming_meetings()
+    meetings = (
+        services.past_meetings() if request.args.get("past") else services.upcoming_meetings()
+    )
     return jsonify(with_seats(meetings, services.seats_by_meeting(meetings)))
 
 
@@ -129,7 +140,9 @@ def register(meeting_id: int):
     db.session.commit()
     registration = result.registration
     if registration.status.value == "confirmed":
-        result.message = _("Jste přihlášen(a). Potvrzení s odkazem pro zrušení jsme poslali e-mailem.")
+        result.message = _(
+            "Jste přihlášen(a). Potvrzení s odkazem pro zrušení jsme poslali e-mailem."
+        )
     else:
         result.message = _("Kapacita je naplněna; jste náhradník č. %(n)d.", n=result.position or 0)
     return respond(RegistrationResultSchema(), result, 201 if result.created else 200)

@@ -29,12 +29,14 @@ def attendance_workbook(meeting: Meeting, groups: list[tuple[str, list[Registrat
     thin = Side(style="thin")
     for organisation, registrations in groups:
         for registration in registrations:
-            sheet.append([
-                organisation or _("(soukromá osoba)"),
-                registration.name,
-                str(TRIAD_LABELS[registration.triad_side]),
-                "",
-            ])
+            sheet.append(
+                [
+                    organisation or _("(soukromá osoba)"),
+                    registration.name,
+                    str(TRIAD_LABELS[registration.triad_side]),
+                    "",
+                ]
+            )
             for cell in sheet[sheet.max_row]:
                 cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
                 cell.alignment = Alignment(vertical="center")

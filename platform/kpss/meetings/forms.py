@@ -39,15 +39,16 @@ def triad_choices():
 class RegistrationForm(Form):
     name = StringField(_l("Jméno a příjmení"), render_kw={"autocomplete": "name"})
     email = EmailField(
-        _l("E-mail"), render_kw={"autocomplete": "email"},
+        _l("E-mail"),
+        render_kw={"autocomplete": "email"},
     )
     triad_side = RadioField(_l("Přicházím jako"), choices=triad_choices(), validate_choice=False)
-    organisation = StringField(
-        _l("Organizace"), render_kw={"autocomplete": "organization"}
-    )
+    organisation = StringField(_l("Organizace"), render_kw={"autocomplete": "organization"})
     consent_processing = BooleanField(
-        _l("Souhlasím se zpracováním jména, e-mailu a organizace pro účely tohoto jednání "
-           "(přihláška, nabídka uvolněného místa, prezenční listina).")
+        _l(
+            "Souhlasím se zpracováním jména, e-mailu a organizace pro účely tohoto jednání "
+            "(přihláška, nabídka uvolněného místa, prezenční listina)."
+        )
     )
     consent_publish_name = BooleanField(
         _l("Souhlasím, aby mé jméno bylo uvedeno v zápisu z jednání mezi přítomnými.")
@@ -75,9 +76,7 @@ class MeetingForm(Form):
     )
     body_id = SelectField(_l("Skupina"), choices=[], validate_choice=False)
     title = StringField(_l("Název"))
-    starts_at = DateTimeLocalField(
-        _l("Začátek"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    starts_at = DateTimeLocalField(_l("Začátek"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     ends_at = DateTimeLocalField(_l("Konec"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     place = StringField(_l("Místo konání"))
     agenda = TextAreaField(_l("Program"))
@@ -100,8 +99,6 @@ class CancelMeetingForm(Form):
 
 class MinutesForm(Form):
     text = TextAreaField(_l("Zápis"), render_kw={"rows": 14})
-    resolutions = TextAreaField(
-        _l("Usnesení (každé na samostatný řádek)"), render_kw={"rows": 5}
-    )
+    resolutions = TextAreaField(_l("Usnesení (každé na samostatný řádek)"), render_kw={"rows": 5})
     document_url = StringField(_l("Odkaz na podepsaný zápis (nepovinné)"))
     publish = BooleanField(_l("Zveřejnit na stránce skupiny"))

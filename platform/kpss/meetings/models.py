@@ -94,11 +94,17 @@ class Meeting(TenantScoped, db.Model):
 
     body = parent("Body", "body_id")
     registrations = children(
-        "Registration", "meeting_id", back_populates="meeting", order_by="Registration.seq",
+        "Registration",
+        "meeting_id",
+        back_populates="meeting",
+        order_by="Registration.seq",
         cascade="all, delete-orphan",
     )
     minutes = children(
-        "Minutes", "meeting_id", back_populates="meeting", uselist=False,
+        "Minutes",
+        "meeting_id",
+        back_populates="meeting",
+        uselist=False,
         cascade="all, delete-orphan",
     )
 
@@ -109,6 +115,7 @@ class Registration(TenantScoped, db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
         tenant_fk("meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_fk("provider_id", "providers"),
         UniqueConstraint("tenant_id", "meeting_id", "seq"),
         Index("ix_registrations_meeting_status", "tenant_id", "meeting_id", "status"),
     )
@@ -120,9 +127,11 @@ class Registration(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     organisation: Mapped[str | None] = mapped_column(String(300))
-    #: Normalised organisation for the per-organisation limit ("provider:12" or the
-    #: folded name); empty for a private person.
+    #: Normalised organisation for the per-organisation limit (the folded name, so a
+    #: provider chosen from the catalogue and the same name typed are one organisation);
+    #: empty for a private person.
     organisation_key: Mapped[str | None] = mapped_column(String(320))
+    #: The provider of the tenant's catalogue the organisation was matched to.
     provider_id: Mapped[int | None] = mapped_column()
     triad_side: Mapped[TriadSide] = mapped_column(str_enum(TriadSide))
     #: The language of the page they registered on: their e-mails come in it.
@@ -141,8 +150,11 @@ class Registration(TenantScoped, db.Model):
 
     meeting = parent("Meeting", "meeting_id", back_populates="registrations")
     events = children(
-        "RegistrationEvent", "registration_id", back_populates="registration",
-        order_by="RegistrationEvent.id", cascade="all, delete-orphan",
+        "RegistrationEvent",
+        "registration_id",
+        back_populates="registration",
+        order_by="RegistrationEvent.id",
+        cascade="all, delete-orphan",
     )
 
 

@@ -35,7 +35,8 @@ def send_to_registration(registration: Registration, template: str) -> None:
         "body": meeting.body,
         "meeting_url": meeting_url,
         "manage_url": mail.external_url(
-            "meetings.manage_registration", tenant_slug=tenant.slug,
+            "meetings.manage_registration",
+            tenant_slug=tenant.slug,
             token=registration_token(registration),
         ),
         "position": waitlist_position(registration),

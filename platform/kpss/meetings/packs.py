@@ -24,7 +24,9 @@ KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Klíč: malá písmen
 class MeetingPackSchema(StrictSchema):
     key = fields.String(required=True, validate=KEY)
     kind = fields.Enum(MeetingKind, by_value=True, required=True)
-    body = fields.String(load_default=None, metadata={"description": "klíč skupiny / řídící skupiny"})
+    body = fields.String(
+        load_default=None, metadata={"description": "klíč skupiny / řídící skupiny"}
+    )
     title = fields.String(required=True)
     starts = LocalDateTime(load_default=None)
     ends = LocalDateTime(load_default=None)
@@ -45,7 +47,9 @@ class MeetingPackSchema(StrictSchema):
         if data["starts"] and data["ends"] and data["ends"] <= data["starts"]:
             raise ValidationError("Konec musí být po začátku.", "ends")
         if data["kind"] in (MeetingKind.GROUP, MeetingKind.COMMITTEE) and not data["body"]:
-            raise ValidationError("Jednání skupiny nebo řídící skupiny potřebuje klíč orgánu.", "body")
+            raise ValidationError(
+                "Jednání skupiny nebo řídící skupiny potřebuje klíč orgánu.", "body"
+            )
 
 
 @pack_section("meetings", MeetingPackSchema, order=30, many=True)
@@ -65,15 +69,22 @@ def _apply_meetings(tenant: Any, meetings: list[dict], report: SyncReport) -> No
             ends = starts + timedelta(days=1)
         else:
             starts, ends = m["starts"], m["ends"]
-        rows.append({
-            "pack_key": m["key"], "kind": m["kind"], "body_id": body.id if body else None,
-            "title": m["title"], "starts_at": starts, "ends_at": ends,
-            "time_announced": m["day"] is None,
-            "place": m["place"], "agenda": m["agenda"].strip(),
-            "registration_required": m["registration"],
-            "capacity": None if open_ else m["capacity"],
-            "per_org_limit": None if open_ else m["per_org_limit"],
-            "registration_opens_at": None if open_ else m["registration_opens"],
-            "registration_closes_at": None if open_ else m["registration_closes"],
-        })
+        rows.append(
+            {
+                "pack_key": m["key"],
+                "kind": m["kind"],
+                "body_id": body.id if body else None,
+                "title": m["title"],
+                "starts_at": starts,
+                "ends_at": ends,
+                "time_announced": m["day"] is None,
+                "place": m["place"],
+                "agenda": m["agenda"].strip(),
+                "registration_required": m["registration"],
+                "capacity": None if open_ else m["capacity"],
+                "per_org_limit": None if open_ else m["per_org_limit"],
+                "registration_opens_at": None if open_ else m["registration_opens"],
+                "registration_closes_at": None if open_ else m["registration_closes"],
+            }
+        )
     sync_rows(Meeting, "pack_key", rows, report, "jednání")

@@ -11,8 +11,10 @@ from kpss.schemas import LocalDateTime, StrictSchema
 
 
 class MemberSchema(Schema):
-    label = fields.Function(lambda m: m.public_label(), metadata={
-        "description": "Jméno jen se souhlasem; jinak funkce a organizace"})
+    label = fields.Function(
+        lambda m: m.public_label(),
+        metadata={"description": "Jméno jen se souhlasem; jinak funkce a organizace"},
+    )
     triad_side = fields.Enum(TriadSide, by_value=True)
     voting = fields.Boolean()
 
@@ -25,12 +27,17 @@ class GroupSchema(Schema):
     area = fields.String(allow_none=True)
     target_groups = fields.String(allow_none=True)
     registration_mode = fields.Function(
-        lambda b: b.registration_mode.value if getattr(b, "registration_mode", None) else None)
+        lambda b: b.registration_mode.value if getattr(b, "registration_mode", None) else None
+    )
     managers = fields.Function(lambda b: [m.public_name for m in getattr(b, "managers", [])])
     members = fields.List(fields.Nested(MemberSchema))
-    url = fields.Function(lambda b: url_for("bodies.group", working_group_id=b.id, _external=True)
-                          if b.kind.value == "working_group"
-                          else url_for("bodies.committee", _external=True))
+    url = fields.Function(
+        lambda b: (
+            url_for("bodies.group", working_group_id=b.id, _external=True)
+            if b.kind.value == "working_group"
+            else url_for("bodies.committee", _external=True)
+        )
+    )
 
 
 class SeatsSchema(Schema):
@@ -57,15 +64,14 @@ class MeetingSchema(Schema):
     #: Filled in by the API from one query for all meetings listed (``with_seats``).
     seats = fields.Nested(SeatsSchema, dump_only=True)
     url = fields.Function(lambda m: url_for("meetings.meeting", meeting_id=m.id, _external=True))
-    ics = fields.Function(lambda m: url_for("meetings.meeting_ics", meeting_id=m.id,
-                                            _external=True))
+    ics = fields.Function(
+        lambda m: url_for("meetings.meeting_ics", meeting_id=m.id, _external=True)
+    )
 
 
 def with_seats(meetings, seats_by_id) -> list[dict]:
     schema, seat_schema = MeetingSchema(), SeatsSchema()
-    return [
-        {**schema.dump(m), "seats": seat_schema.dump(seats_by_id[m.id])} for m in meetings
-    ]
+    return [{**schema.dump(m), "seats": seat_schema.dump(seats_by_id[m.id])} for m in meetings]
 
 
 class RegistrationRequestSchema(StrictSchema):

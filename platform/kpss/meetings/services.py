@@ -104,7 +104,7 @@ def _effective_end():
 
 
 def format_when(meeting: Meeting) -> str:
-    """"středa 10. ledna 2024, 10:00–13:00"; the day alone when no time was announced."""
+    """ "středa 10. ledna 2024, 10:00–13:00"; the day alone when no time was announced."""
     from kpss.ui.formatting import format_date, format_datetime, format_datetime_range
 
     if not meeting.time_announced:
@@ -182,8 +182,9 @@ def seats_by_meeting(meetings: list[Meeting]) -> dict[int, Seats]:
         return {}
     rows = db.session.execute(
         select(Registration.meeting_id, Registration.status, func.count())
-        .where(Registration.meeting_id.in_([m.id for m in meetings]),
-               Registration.status.in_(ACTIVE))
+        .where(
+            Registration.meeting_id.in_([m.id for m in meetings]), Registration.status.in_(ACTIVE)
+        )
         .group_by(Registration.meeting_id, Registration.status)
     ).all()
     counts: dict[int, Counter] = {m.id: Counter() for m in meetings}
@@ -214,16 +215,41 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def organisation_key(organisation: str | None, provider_id: int | None = None) -> str | None:
+def organisation_key(organisation: str | None) -> str | None:
     """The same organisation however it was typed ("Diakonie ČCE", "diakonie cce ")."""
-    if provider_id:
-        return f"provider:{provider_id}"
     name = re.sub(r"[^\w]+", " ", fold(organisation or "")).strip()
     return f"name:{name}" if name else None
 
 
-def _record(registration: Registration, action: str, before: str | None,
-            actor: User | None = None, note: str | None = None) -> None:
+def organisation_choices() -> list[str]:
+    """Names of the tenant's providers, offered as suggestions in the form."""
+    from kpss.providers.models import Provider
+    from kpss.ui.formatting import czech_sort_key
+
+    names = db.session.execute(select(Provider.name)).scalars()
+    return sorted(set(names), key=czech_sort_key)
+
+
+def match_provider(organisation: str | None) -> tuple[int | None, str | None]:
+    """Link a typed organisation to the catalogue's provider of that name, if any."""
+    from kpss.providers.models import Provider
+
+    key = organisation_key(organisation)
+    if key is None:
+        return None, organisation
+    for provider_id, name in db.session.execute(select(Provider.id, Provider.name)):
+        if organisation_key(name) == key:
+            return provider_id, name
+    return None, organisation
+
+
+def _record(
+    registration: Registration,
+    action: str,
+    before: str | None,
+    actor: User | None = None,
+    note: str | None = None,
+) -> None:
     db.session.add(
         RegistrationEvent(
             registration=registration,
@@ -237,8 +263,13 @@ def _record(registration: Registration, action: str, before: str | None,
     registration.updated_at = utcnow()
 
 
-def _set_status(registration: Registration, status: RegistrationStatus, action: str,
-                actor: User | None = None, note: str | None = None) -> None:
+def _set_status(
+    registration: Registration,
+    status: RegistrationStatus,
+    action: str,
+    actor: User | None = None,
+    note: str | None = None,
+) -> None:
     before = registration.status.value if registration.status else None
     registration.status = status
     if status != S.OFFERED:
@@ -254,6 +285,7 @@ class RegistrationInput:
     name: str = ""
     email: str | None = None
     organisation: str | None = None
+    #: Set by validation when the organisation is a provider of the catalogue.
     provider_id: int | None = None
     triad_side: str | None = None
     consent_processing: bool = False
@@ -285,17 +317,23 @@ def validate_registration(data: RegistrationInput, *, staff: bool = False) -> Re
     except ValueError:
         errors["triad_side"] = [str(_l("Vyberte, za koho přicházíte."))]
         side = None
-    if side in (TriadSide.PROVIDER, TriadSide.COMMISSIONER) and not (organisation or data.provider_id):
-        errors["organisation"] = [str(_l("Zástupci poskytovatelů a zadavatelů uvádějí organizaci."))]
+    if side in (TriadSide.PROVIDER, TriadSide.COMMISSIONER) and not organisation:
+        errors["organisation"] = [
+            str(_l("Zástupci poskytovatelů a zadavatelů uvádějí organizaci."))
+        ]
     if not staff and not data.consent_processing:
         errors["consent_processing"] = [
             str(_l("Bez souhlasu se zpracováním údajů vás nemůžeme přihlásit."))
         ]
     if errors:
         raise ValidationFailed(errors)
+    provider_id, organisation = match_provider(organisation)
     return RegistrationInput(
-        name=name, email=email or None, organisation=organisation,
-        provider_id=data.provider_id, triad_side=side.value if side else None,
+        name=name,
+        email=email or None,
+        organisation=organisation,
+        provider_id=provider_id,
+        triad_side=side.value if side else None,
         consent_processing=data.consent_processing or staff,
         consent_publish_name=data.consent_publish_name,
         locale=data.locale if data.locale in ("cs", "en") else "cs",
@@ -361,7 +399,7 @@ def register(
         ).scalar_one_or_none()
         if existing is not None:
             return RegistrationResult(existing, False, waitlist_position(existing))
-    key = organisation_key(data.organisation, data.provider_id)
+    key = organisation_key(data.organisation)
     state = seats(meeting)
     seat_free = meeting.capacity is None or state.taken < meeting.capacity
     org_fits = not (meeting.per_org_limit and key and state.per_org[key] >= meeting.per_org_limit)
@@ -434,10 +472,16 @@ def fill_free_seats(meeting: Meeting, actor: User | None = None) -> list[Registr
     db.session.flush()
     for registration in offered:
         if registration.email:
-            defer("meetings.send_registration_mail", registration_id=registration.id,
-                  template="meetings/offer")
-        defer("meetings.expire_offer", registration_id=registration.id,
-              delay=registration.offer_expires_at - now + timedelta(seconds=30))
+            defer(
+                "meetings.send_registration_mail",
+                registration_id=registration.id,
+                template="meetings/offer",
+            )
+        defer(
+            "meetings.expire_offer",
+            registration_id=registration.id,
+            delay=registration.offer_expires_at - now + timedelta(seconds=30),
+        )
     return offered
 
 
@@ -453,8 +497,11 @@ def accept_offer(registration_id: int) -> Registration:
         raise Conflict(_l("Nabídka místa vypršela."))
     _set_status(registration, S.CONFIRMED, "offer_accepted")
     if registration.email:
-        defer("meetings.send_registration_mail", registration_id=registration.id,
-              template="meetings/confirmed")
+        defer(
+            "meetings.send_registration_mail",
+            registration_id=registration.id,
+            template="meetings/confirmed",
+        )
     return registration
 
 
@@ -483,24 +530,32 @@ def expire_offer(registration_id: int) -> str:
         return "not-yet"
     _set_status(registration, S.EXPIRED, "offer_expired")
     if registration.email:
-        defer("meetings.send_registration_mail", registration_id=registration.id,
-              template="meetings/offer_expired")
+        defer(
+            "meetings.send_registration_mail",
+            registration_id=registration.id,
+            template="meetings/offer_expired",
+        )
     fill_free_seats(meeting)
     return "expired"
 
 
 def expire_due_offers() -> int:
     """The scheduler's safety net for offers whose delayed job was lost."""
-    due = db.session.execute(
-        select(Registration.id).where(
-            Registration.status == S.OFFERED, Registration.offer_expires_at <= utcnow()
+    due = (
+        db.session.execute(
+            select(Registration.id).where(
+                Registration.status == S.OFFERED, Registration.offer_expires_at <= utcnow()
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return sum(1 for rid in due if expire_offer(rid) == "expired")
 
 
-def cancel_registration(registration_id: int, *, actor: User | None = None,
-                        note: str | None = None) -> Registration:
+def cancel_registration(
+    registration_id: int, *, actor: User | None = None, note: str | None = None
+) -> Registration:
     """The person cancels (no actor) or staff removes them; a freed seat is offered on."""
     registration = get_registration(registration_id)
     if actor is not None:
@@ -513,8 +568,11 @@ def cancel_registration(registration_id: int, *, actor: User | None = None,
     if actor is None:
         _set_status(registration, S.CANCELLED, "cancelled")
         if registration.email:
-            defer("meetings.send_registration_mail", registration_id=registration.id,
-                  template="meetings/cancelled")
+            defer(
+                "meetings.send_registration_mail",
+                registration_id=registration.id,
+                template="meetings/cancelled",
+            )
     else:
         _set_status(registration, S.REMOVED, "removed", actor, note)
     if held_seat:
@@ -535,8 +593,11 @@ def confirm_registration(registration_id: int, *, actor: User) -> Registration:
         raise Conflict(_l("Zrušenou přihlášku nelze potvrdit; přidejte člověka znovu."))
     _set_status(registration, S.CONFIRMED, "confirmed_by_staff", actor)
     if registration.email:
-        defer("meetings.send_registration_mail", registration_id=registration.id,
-              template="meetings/confirmed")
+        defer(
+            "meetings.send_registration_mail",
+            registration_id=registration.id,
+            template="meetings/confirmed",
+        )
     return registration
 
 
@@ -550,12 +611,17 @@ def move_in_waitlist(registration_id: int, direction: int, *, actor: User) -> Re
         raise Conflict(_l("Pořadí lze měnit jen na seznamu náhradníků."))
     order = Registration.seq.desc() if direction < 0 else Registration.seq
     comparison = (
-        Registration.seq < registration.seq if direction < 0 else Registration.seq > registration.seq
+        Registration.seq < registration.seq
+        if direction < 0
+        else Registration.seq > registration.seq
     )
     neighbour = db.session.execute(
         select(Registration)
-        .where(Registration.meeting_id == registration.meeting_id,
-               Registration.status == S.WAITLISTED, comparison)
+        .where(
+            Registration.meeting_id == registration.meeting_id,
+            Registration.status == S.WAITLISTED,
+            comparison,
+        )
         .order_by(order)
         .limit(1)
     ).scalar_one_or_none()
@@ -566,8 +632,12 @@ def move_in_waitlist(registration_id: int, direction: int, *, actor: User) -> Re
     registration.seq = -mine
     db.session.flush()
     neighbour.seq, registration.seq = mine, theirs
-    _record(registration, "moved_up" if direction < 0 else "moved_down",
-            registration.status.value, actor)
+    _record(
+        registration,
+        "moved_up" if direction < 0 else "moved_down",
+        registration.status.value,
+        actor,
+    )
     db.session.flush()
     return registration
 
@@ -671,11 +741,21 @@ def validate_meeting(data: MeetingInput) -> MeetingInput:
             err("capacity", _l("Kapacita musí být alespoň 1, nebo ji nechte prázdnou."))
         if data.per_org_limit is not None and data.per_org_limit < 1:
             err("per_org_limit", _l("Limit na organizaci musí být alespoň 1, nebo prázdný."))
-        if (data.registration_opens_at and data.registration_closes_at
-                and data.registration_closes_at <= data.registration_opens_at):
+        if (
+            data.registration_opens_at
+            and data.registration_closes_at
+            and data.registration_closes_at <= data.registration_opens_at
+        ):
             err("registration_closes_at", _l("Uzávěrka musí být po otevření přihlašování."))
-        if data.registration_closes_at and data.starts_at and data.registration_closes_at > data.starts_at:
-            err("registration_closes_at", _l("Uzávěrka přihlášek musí být nejpozději na začátku jednání."))
+        if (
+            data.registration_closes_at
+            and data.starts_at
+            and data.registration_closes_at > data.starts_at
+        ):
+            err(
+                "registration_closes_at",
+                _l("Uzávěrka přihlášek musí být nejpozději na začátku jednání."),
+            )
     if not 1 <= (data.offer_hours or 0) <= 24 * 14:
         err("offer_hours", _l("Platnost nabídky místa musí být 1 až 336 hodin."))
     if not 0 <= (data.reminder_hours or 0) <= 24 * 14:
@@ -708,8 +788,9 @@ def update_meeting(meeting_id: int, data: MeetingInput, *, actor: User | None) -
     data = validate_meeting(data)
     meeting, _ = lock_meeting(meeting.id)
     if data.body_id != meeting.body_id:
-        require("meetings.create", scoped_get(Body, data.body_id) if data.body_id else None,
-                user=actor)
+        require(
+            "meetings.create", scoped_get(Body, data.body_id) if data.body_id else None, user=actor
+        )
     changed = [f for f in NOTIFIED_FIELDS if getattr(meeting, f) != getattr(data, f)]
     for field in MeetingInput.__dataclass_fields__:
         setattr(meeting, field, getattr(data, field))
@@ -726,7 +807,9 @@ def cancel_meeting(meeting_id: int, reason: str, *, actor: User | None) -> Meeti
     require("meetings.manage", meeting, user=actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed({"reason": [str(_l("Uveďte důvod zrušení; pošleme ho přihlášeným."))]})
+        raise ValidationFailed(
+            {"reason": [str(_l("Uveďte důvod zrušení; pošleme ho přihlášeným."))]}
+        )
     meeting, _ = lock_meeting(meeting.id)
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
@@ -746,9 +829,12 @@ def _notify_registrants(meeting: Meeting, template: str) -> None:
         )
     ).scalars()
     for registration_id in ids:
-        defer("meetings.send_registration_mail", registration_id=registration_id,
-              template=template,
-              dedupe_key=f"{template}:{registration_id}:{meeting.revision}")
+        defer(
+            "meetings.send_registration_mail",
+            registration_id=registration_id,
+            template=template,
+            dedupe_key=f"{template}:{registration_id}:{meeting.revision}",
+        )
 
 
 # --- attendance, minutes -----------------------------------------------------------------
@@ -766,8 +852,9 @@ def mark_attendance(meeting_id: int, present_ids: set[int], *, actor: User) -> N
         present = registration.id in present_ids
         if registration.attended != present:
             registration.attended = present
-            _record(registration, "attended" if present else "absent",
-                    registration.status.value, actor)
+            _record(
+                registration, "attended" if present else "absent", registration.status.value, actor
+            )
 
 
 def attendance_by_side(meeting: Meeting) -> dict[str, int]:
@@ -798,12 +885,21 @@ def confirmed_by_organisation(meeting: Meeting) -> list[tuple[str, list[Registra
     return [(org, sorted(regs, key=lambda r: czech_sort_key(r.name))) for org, regs in ordered]
 
 
-def save_minutes(meeting_id: int, *, text: str, resolutions: str, document_url: str | None,
-                 publish: bool, actor: User) -> Minutes:
+def save_minutes(
+    meeting_id: int,
+    *,
+    text: str,
+    resolutions: str,
+    document_url: str | None,
+    publish: bool,
+    actor: User,
+) -> Minutes:
     meeting = get_meeting(meeting_id)
     require("meetings.manage", meeting, user=actor)
     if publish and not (text or "").strip() and not document_url:
-        raise ValidationFailed({"text": [str(_l("Zápis ke zveřejnění musí mít text nebo odkaz na dokument."))]})
+        raise ValidationFailed(
+            {"text": [str(_l("Zápis ke zveřejnění musí mít text nebo odkaz na dokument."))]}
+        )
     minutes = meeting.minutes or Minutes(meeting_id=meeting.id)
     first_publication = publish and minutes.published_at is None
     minutes.text = (text or "").strip()
@@ -822,8 +918,12 @@ def save_minutes(meeting_id: int, *, text: str, resolutions: str, document_url: 
             )
         ).scalars()
         for registration_id in ids:
-            defer("meetings.send_registration_mail", registration_id=registration_id,
-                  template="meetings/minutes", dedupe_key=f"minutes:{registration_id}")
+            defer(
+                "meetings.send_registration_mail",
+                registration_id=registration_id,
+                template="meetings/minutes",
+                dedupe_key=f"minutes:{registration_id}",
+            )
     return minutes
 
 
@@ -882,17 +982,24 @@ def send_due_reminders() -> int:
             if meeting.starts_at - timedelta(hours=meeting.reminder_hours) > now:
                 continue
             meeting.reminder_sent_at = now
-            ids = db.session.execute(
-                select(Registration.id).where(
-                    Registration.meeting_id == meeting.id,
-                    Registration.status == S.CONFIRMED,
-                    Registration.email.is_not(None),
+            ids = (
+                db.session.execute(
+                    select(Registration.id).where(
+                        Registration.meeting_id == meeting.id,
+                        Registration.status == S.CONFIRMED,
+                        Registration.email.is_not(None),
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for registration_id in ids:
-                defer("meetings.send_registration_mail", registration_id=registration_id,
-                      template="meetings/reminder",
-                      dedupe_key=f"reminder:{registration_id}:{meeting.revision}")
+                defer(
+                    "meetings.send_registration_mail",
+                    registration_id=registration_id,
+                    template="meetings/reminder",
+                    dedupe_key=f"reminder:{registration_id}:{meeting.revision}",
+                )
             sent += len(ids)
             db.session.commit()
     return sent
@@ -903,11 +1010,15 @@ def expire_offers_everywhere() -> int:
     from kpss.tenancy.scoping import bind_tenant, platform_scope
 
     with platform_scope("offers expire across tenants"):
-        tenants = db.session.execute(
-            select(Registration.tenant_id).where(
-                Registration.status == S.OFFERED, Registration.offer_expires_at <= utcnow()
-            ).distinct()
-        ).scalars().all()
+        tenants = (
+            db.session.execute(
+                select(Registration.tenant_id)
+                .where(Registration.status == S.OFFERED, Registration.offer_expires_at <= utcnow())
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
     expired = 0
     for tenant_id in tenants:
         with bind_tenant(tenant_id):
@@ -933,12 +1044,18 @@ def anonymise_old_registrations() -> int:
         for tenant in tenants:
             days = int(tenant.setting("registration_retention_days", RETENTION_DAYS))
             with bind_tenant(tenant.id):
-                rows = db.session.execute(
-                    select(Registration)
-                    .join(Registration.meeting)
-                    .where(_effective_end() < now - timedelta(days=days),
-                           Registration.anonymised_at.is_(None))
-                ).scalars().all()
+                rows = (
+                    db.session.execute(
+                        select(Registration)
+                        .join(Registration.meeting)
+                        .where(
+                            _effective_end() < now - timedelta(days=days),
+                            Registration.anonymised_at.is_(None),
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 for registration in rows:
                     registration.name = str(_l("(anonymizováno)"))
                     registration.email = None

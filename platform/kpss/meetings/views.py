@@ -80,10 +80,12 @@ def _meeting_page(meeting: Meeting, form, status: int = 200):
         "meetings/meeting.html",
         meeting=meeting,
         form=form,
+        organisations=services.organisation_choices(),
         seats=services.seats(meeting),
         problem=services.registration_problem(meeting),
         attendees=services.public_attendees(meeting)
-        if meeting.minutes and meeting.minutes.published_at else [],
+        if meeting.minutes and meeting.minutes.published_at
+        else [],
         kind_labels=KIND_LABELS,
     ), status
 
@@ -111,8 +113,10 @@ def register(meeting_id: int):
             db.session.commit()
             token = services.registration_token(result.registration)
             return redirect(
-                url_for("meetings.manage_registration", token=token,
-                        nova=1 if result.created else 0), 303
+                url_for(
+                    "meetings.manage_registration", token=token, nova=1 if result.created else 0
+                ),
+                303,
             )
     return _meeting_page(services.get_meeting(meeting_id), form, 422)
 
@@ -126,16 +130,21 @@ def meeting_ics(meeting_id: int):
 @bp.get("/<tenant_slug>/kalendar.ics")
 def tenant_calendar():
     upcoming = services.upcoming_meetings()
-    return _ics(upcoming, _("Komunitní plánování – %(name)s", name=g.tenant.name),
-                f"kpss-{g.tenant.slug}.ics")
+    return _ics(
+        upcoming,
+        _("Komunitní plánování – %(name)s", name=g.tenant.name),
+        f"kpss-{g.tenant.slug}.ics",
+    )
 
 
 def _ics(meetings_: list[Meeting], name: str, filename: str) -> Response:
     host = urlsplit(request.host_url).hostname or "kpss"
     events = [
         calendar.meeting_event(
-            m, url=url_for("meetings.meeting", meeting_id=m.id, _external=True),
-            zone=g.tenant.timezone, host=host,
+            m,
+            url=url_for("meetings.meeting", meeting_id=m.id, _external=True),
+            zone=g.tenant.timezone,
+            host=host,
         )
         for m in meetings_
     ]
@@ -240,8 +249,17 @@ def _meeting_input(form) -> services.MeetingInput:
 
 
 def _fill_form(form, meeting: Meeting) -> None:
-    for field in ("kind", "title", "place", "agenda", "registration_required", "capacity",
-                  "per_org_limit", "offer_hours", "reminder_hours"):
+    for field in (
+        "kind",
+        "title",
+        "place",
+        "agenda",
+        "registration_required",
+        "capacity",
+        "per_org_limit",
+        "offer_hours",
+        "reminder_hours",
+    ):
         value = getattr(meeting, field)
         getattr(form, field).data = value.value if hasattr(value, "value") else value
     form.body_id.data = str(meeting.body_id or "")
@@ -271,7 +289,11 @@ def admin_meeting_new():
     form = MeetingForm()
     form.body_id.choices = _body_choices()
     if not form.is_submitted():
-        group = bodies.get_body(request.args["skupina"]) if request.args.get("skupina", "").isdigit() else None
+        group = (
+            bodies.get_body(request.args["skupina"])
+            if request.args.get("skupina", "").isdigit()
+            else None
+        )
         form.body_id.data = str(group.id) if group else ""
         form.registration_required.data = True
         form.offer_hours.data, form.reminder_hours.data = 48, 24
@@ -283,7 +305,8 @@ def admin_meeting_new():
             form.kind.data = "committee"
     else:
         meeting = _save_meeting(
-            form, lambda data: services.create_meeting(data, actor=current_user))
+            form, lambda data: services.create_meeting(data, actor=current_user)
+        )
         if meeting is not None:
             flash(_("Jednání je naplánované."), "success")
             return redirect(url_for("meetings.admin_meeting", meeting_id=meeting.id))
@@ -322,6 +345,7 @@ def _admin_page(meeting: Meeting, *, add_form=None, cancel_form=None, status: in
         add_form=add_form or StaffRegistrationForm(formdata=None),
         cancel_form=cancel_form or CancelMeetingForm(formdata=None),
         attendance=services.attendance_by_side(meeting),
+        organisations=services.organisation_choices(),
         kind_labels=KIND_LABELS,
         triad_labels=bodies.TRIAD_LABELS,
     ), status
@@ -344,7 +368,9 @@ def admin_add_registration(meeting_id: int):
     if form.validate_on_submit():
         try:
             result = services.register(
-                meeting.id, _registration_input(form), actor=current_user,
+                meeting.id,
+                _registration_input(form),
+                actor=current_user,
                 over_capacity=bool(form.over_capacity.data),
             )
         except DomainError as exc:
@@ -353,8 +379,14 @@ def admin_add_registration(meeting_id: int):
         else:
             db.session.commit()
             state = result.registration.status
-            flash(_("%(name)s je přidán(a): %(state)s.", name=result.registration.name,
-                    state=status_label(state)), "success")
+            flash(
+                _(
+                    "%(name)s je přidán(a): %(state)s.",
+                    name=result.registration.name,
+                    state=status_label(state),
+                ),
+                "success",
+            )
             return redirect(url_for("meetings.admin_meeting", meeting_id=meeting.id))
     return _admin_page(services.get_meeting(meeting_id), add_form=form, status=422)
 
@@ -379,7 +411,8 @@ def admin_remove_registration(registration_id: int):
     return _registration_action(
         registration_id,
         lambda rid: services.cancel_registration(
-            rid, actor=current_user, note=request.form.get("note") or None),
+            rid, actor=current_user, note=request.form.get("note") or None
+        ),
         _("Přihláška je odebraná; uvolněné místo dostal první vhodný náhradník."),
     )
 
@@ -388,7 +421,8 @@ def admin_remove_registration(registration_id: int):
 @login_required
 def admin_confirm_registration(registration_id: int):
     return _registration_action(
-        registration_id, lambda rid: services.confirm_registration(rid, actor=current_user),
+        registration_id,
+        lambda rid: services.confirm_registration(rid, actor=current_user),
         _("Účast je potvrzená."),
     )
 
@@ -397,7 +431,8 @@ def admin_confirm_registration(registration_id: int):
 @login_required
 def admin_move_up(registration_id: int):
     return _registration_action(
-        registration_id, lambda rid: services.move_in_waitlist(rid, -1, actor=current_user),
+        registration_id,
+        lambda rid: services.move_in_waitlist(rid, -1, actor=current_user),
         _("Pořadí je změněné."),
     )
 
@@ -406,7 +441,8 @@ def admin_move_up(registration_id: int):
 @login_required
 def admin_move_down(registration_id: int):
     return _registration_action(
-        registration_id, lambda rid: services.move_in_waitlist(rid, 1, actor=current_user),
+        registration_id,
+        lambda rid: services.move_in_waitlist(rid, 1, actor=current_user),
         _("Pořadí je změněné."),
     )
 
@@ -480,8 +516,11 @@ def admin_minutes(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.save_minutes(
-                meeting.id, text=form.text.data or "", resolutions=form.resolutions.data or "",
-                document_url=form.document_url.data, publish=bool(form.publish.data),
+                meeting.id,
+                text=form.text.data or "",
+                resolutions=form.resolutions.data or "",
+                document_url=form.document_url.data,
+                publish=bool(form.publish.data),
                 actor=current_user,
             )
         except DomainError as exc:
