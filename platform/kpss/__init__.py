@@ -25,6 +25,7 @@ CAPABILITIES = (
     "auth",
     "notifications",
     "operator",
+    "plans",
 )
 
 
