@@ -471,18 +471,18 @@ def _document_page(cycle, start_form=None, publish_form=None, status: int = 200)
 def version_start(plan_cycle_id: int):
     cycle = services.get_cycle_or_404(plan_cycle_id)
     form = VersionStartForm()
+    status = 422
     if form.validate_on_submit():
         try:
             version = documents.start_version(cycle, form.data)
         except DomainError as exc:
             _refused(form, exc)
+            status = exc.status
         else:
             db.session.commit()
             flash(_("Návrh %(n)d je založený; můžete ho upravovat.", n=version.number), "success")
             return redirect(url_for("plans_admin.document", plan_cycle_id=cycle.id))
-    return _document_page(
-        cycle, start_form=form, status=422 if form.errors or form.form_errors else 409
-    )
+    return _document_page(services.get_cycle_or_404(plan_cycle_id), start_form=form, status=status)
 
 
 @bp.route("/verze/<int:document_version_id>/upravit", methods=["GET", "POST"])

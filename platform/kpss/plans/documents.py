@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
+from flask import g, has_app_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from kpss.extensions import db
 from kpss.plans.models import DocumentSection, DocumentVersion, PlanCycle, SectionKind
 from kpss.plans.reference import unknown_service_types
 from kpss.plans.services import Errors, text_value
+from kpss.tenancy.models import Tenant
 from kpss.tenancy.scoping import scoped_get
 
 
@@ -291,11 +292,20 @@ def section_url(version: DocumentVersion, key: str, *, external: bool = False) -
     (``/<slug>/plany/<cycle>/dokument/<number>#<key>``)."""
     return url_for(
         "plans.document_version",
+        tenant_slug=_tenant_slug(version.tenant_id),
         plan_cycle_id=version.cycle_id,
         version_number=version.number,
         _anchor=key,
         _external=external,
     )
+
+
+def _tenant_slug(tenant_id: int) -> str:
+    """The slug for links made outside the tenant's own request (jobs, mail)."""
+    tenant = g.get("tenant") if has_app_context() else None
+    if tenant is not None and tenant.id == tenant_id:
+        return tenant.slug
+    return db.session.execute(select(Tenant.slug).where(Tenant.id == tenant_id)).scalar_one()
 
 
 def section_input(section: DocumentSection) -> dict[str, Any]:
@@ -515,32 +525,30 @@ def delete_section(section: DocumentSection) -> int:
 # --- immutability, enforced at the ORM level too ---------------------------------------------
 
 
+def _published_before(version: DocumentVersion) -> bool:
+    """Was the version published before the changes waiting in this flush?"""
+    history = inspect(version).attrs.published_at.history
+    if history.added or history.deleted:
+        return bool(history.deleted) and history.deleted[0] is not None
+    return version.published_at is not None
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_published(session: Session, flush_context: Any, instances: Any) -> None:
     """A published version and its sections never change, whoever tries (a service bug,
     a shell session, a pack): the flush is refused."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, DocumentVersion):
-            history = inspect(obj).attrs.published_at.history
-            was_published = (history.deleted and history.deleted[0] is not None) or (
-                not history.deleted and obj.published_at is not None
-            )
-            if was_published and (obj in session.deleted or session.is_modified(obj)):
-                raise PublishedVersionImmutable()
+        if (
+            isinstance(obj, DocumentVersion)
+            and (obj in session.deleted or session.is_modified(obj))
+            and _published_before(obj)
+        ):
+            raise PublishedVersionImmutable()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, DocumentSection) and (
             obj in session.new or obj in session.deleted or session.is_modified(obj)
         ):
-            version = _version_for_guard(session, obj)
-            if version is not None and version.is_published and not _publishing_now(version):
+            with session.no_autoflush:
+                version = obj.version
+            if version is not None and _published_before(version):
                 raise PublishedVersionImmutable()
-
-
-def _version_for_guard(session: Session, section: DocumentSection) -> DocumentVersion | None:
-    with session.no_autoflush:
-        return section.version
-
-
-def _publishing_now(version: DocumentVersion) -> bool:
-    history = inspect(version).attrs.published_at.history
-    return bool(history.added) and not (history.deleted and history.deleted[0] is not None)

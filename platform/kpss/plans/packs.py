@@ -21,7 +21,7 @@ from kpss.errors import ValidationFailed
 from kpss.extensions import db
 from kpss.plans import services
 from kpss.plans.attachments import forget_file
-from kpss.plans.dates import DateInputError, parse_partial
+from kpss.plans.dates import DateInputError, parse_partial, parse_range
 from kpss.plans.documents import ALLOWED_PARENTS, sections_of
 from kpss.plans.models import (
     AttachmentKind,
@@ -83,6 +83,18 @@ class PhasePackSchema(StrictSchema):
     end = PartialDate(load_default=None)
     label = fields.String(load_default="", validate=validate.Length(max=120))
 
+    @validates_schema
+    def _range(self, data: dict, **kwargs: Any) -> None:
+        if data.get("end") is not None and data.get("start") is None:
+            raise ValidationError("Konec bez začátku: doplňte start.", "start")
+        if data.get("label") and data.get("start") is None:
+            raise ValidationError("Přibližný termín (label) potřebuje i start a end.", "start")
+        if data.get("start") is not None and data.get("end") is not None:
+            try:
+                parse_range(str(data["start"]), str(data["end"]))
+            except DateInputError as exc:
+                raise ValidationError(str(exc.args[0]), "end") from exc
+
 
 class MilestonePackSchema(StrictSchema):
     key = fields.String(required=True, validate=KEY)
@@ -99,6 +111,8 @@ class MilestonePackSchema(StrictSchema):
             raise ValidationError("Zadejte buď date (den), nebo at (den a čas).", "date")
         if data.get("until") is not None and data.get("at") is None:
             raise ValidationError("Konec (until) má smysl jen s časem začátku (at).", "until")
+        if data.get("until") is not None and data["until"] <= data["at"]:
+            raise ValidationError("Konec musí být po začátku.", "until")
 
 
 class AttachmentPackSchema(StrictSchema):
