@@ -144,5 +144,17 @@ def test_an_archived_cycle_leaves_the_home_page_for_the_archive(
     assert "Dřívější plány" in home
     archive = client.get("/alfa/plany/archiv").get_data(as_text=True)
     assert "Plán 2006–2007" in archive and "Plán 2010–2011" not in archive
+    assert "V archivu je 1 dřívější cyklus." in client.get("/alfa/plany/").get_data(as_text=True)
+    for year in (1998, 2002):
+        make_cycle(
+            app,
+            tenant_a,
+            coordinator_a,
+            title=f"Plán {year}",
+            start_year=year,
+            end_year=year + 1,
+            status=S.ARCHIVED,
+        )
+    assert "V archivu jsou 3 dřívější cykly." in client.get("/alfa/plany/").get_data(as_text=True)
     assert client.get(f"/alfa/plany/{old}/").status_code == 200
     assert client.get(f"/alfa/plany/{new}/").status_code == 200

@@ -36,10 +36,11 @@ def test_dates_as_people_write_them(text, expected):
     assert parse_partial(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31. 2. 2018", "13/2018", "zítra", "brezen 2018", "1850"])
-def test_nonsense_is_refused(app, text):
-    with app.test_request_context(), pytest.raises(DateInputError):
-        parse_partial(text)
+def test_nonsense_is_refused(app):
+    with app.test_request_context():
+        for text in ("31. 2. 2018", "13/2018", "zítra", "brezen 2018", "1850"):
+            with pytest.raises(DateInputError):
+                parse_partial(text)
 
 
 def test_a_month_range_covers_whole_months_and_reads_like_the_source(app):

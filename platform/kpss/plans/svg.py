@@ -96,8 +96,8 @@ def describe(timeline: Timeline) -> str:
     """The text alternative: what the picture shows, in sentences."""
     parts = [
         _(
-            "Harmonogram cyklu %(title)s (%(period)s): %(phases)d fází a %(points)d "
-            "událostí na časové ose.",
+            "Harmonogram cyklu %(title)s (%(period)s). Fází na časové ose: %(phases)d, "
+            "událostí: %(points)d.",
             title=timeline.cycle.title,
             period=period_label(timeline.cycle),
             phases=len(timeline.phases),
