@@ -17,7 +17,6 @@ def init_app(app: Flask) -> None:
     from kpss.plans import admin, api, packs, views  # noqa: F401  (packs registers a section)
     from kpss.plans.dates import format_milestone, format_phase_dates
 
-    app.config.setdefault("KPSS_PLANS_ATTACHMENT_MAX_BYTES", 15 * 1024 * 1024)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

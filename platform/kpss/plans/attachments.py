@@ -34,7 +34,7 @@ from kpss.plans.models import AttachmentKind, CycleAttachment, PlanCycle
 from kpss.plans.services import Errors, text_value
 from kpss.tenancy.scoping import require_tenant_id, scoped_get
 
-DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,11 @@ _OOXML_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("KPSS_PLANS_ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    """The size limit of one attachment: the server's request limit (``MAX_CONTENT_LENGTH``,
+    set by ``KPSS_MAX_UPLOAD_BYTES``) unless ``KPSS_PLANS_ATTACHMENT_MAX_BYTES`` is lower."""
+    config = current_app.config
+    limits = [config.get("KPSS_PLANS_ATTACHMENT_MAX_BYTES"), config.get("MAX_CONTENT_LENGTH")]
+    return int(min((v for v in limits if v), default=DEFAULT_MAX_BYTES))
 
 
 def allowed_extensions_text() -> str:
