@@ -118,6 +118,19 @@ def test_the_api_refuses_a_jump_with_409_and_the_reason(app, client, tenant_a, c
     assert ok.json["allowed_statuses"] == ["preparation", "working_groups", "archived"]
 
 
+def test_comments_need_a_published_draft(app, client, tenant_a, coordinator_a):
+    from tests.plans_support import make_document
+
+    cycle_id = make_cycle(app, tenant_a, coordinator_a, status=S.DRAFT)
+    login(client, coordinator_a)
+    url = f"/api/v1/alfa/cycles/{cycle_id}/status"
+    refused = client.post(url, json={"status": "comment_period"})
+    assert refused.status_code == 409
+    assert "Připomínkovat lze jen zveřejněný návrh" in refused.json["error"]["message"]
+    make_document(app, tenant_a, coordinator_a, cycle_id)
+    assert client.post(url, json={"status": "comment_period"}).status_code == 200
+
+
 def test_an_archived_cycle_leaves_the_home_page_for_the_archive(
     app, client, tenant_a, coordinator_a
 ):

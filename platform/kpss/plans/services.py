@@ -224,6 +224,17 @@ def change_status(
     reason = lifecycle.refusal(cycle.status, target)
     if reason:
         raise TransitionRefused(reason, field="status")
+    if target == CycleStatus.COMMENT_PERIOD:
+        from kpss.plans.documents import published_versions
+
+        if not published_versions(cycle):
+            raise TransitionRefused(
+                _l(
+                    "Připomínkovat lze jen zveřejněný návrh: nejdřív zveřejněte verzi "
+                    "dokumentu plánu."
+                ),
+                field="status",
+            )
     if target == CycleStatus.IN_FORCE and approval_resolution(cycle) is None:
         if not resolution or not any(resolution.values()):
             raise TransitionRefused(
