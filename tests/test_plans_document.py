@@ -290,3 +290,45 @@ def test_sections_of_a_version_come_in_one_query(app, tenant_a, coordinator_a, c
             assert [n.section.responsible_party for n in tree.walk()][-1] == "poskytovatel 30"
         assert counter.count == 1
         assert db.session.execute(select(DocumentSection)).first() is not None
+
+
+def test_sections_move_among_siblings_and_to_another_parent(
+    app, client, tenant_a, coordinator_a, cycle_id
+):
+    make_document(app, tenant_a, coordinator_a, cycle_id, activities=2, publish=False)
+    with acting_as(app, tenant_a, coordinator_a):
+        version = documents.working_version(get_cycle_or_404(cycle_id))
+        second = documents.section_by_key(version, "aktivita-2")
+        documents.move_section(second, "up")
+        db.session.commit()
+        tree = documents.document_tree(version)
+        assert [n.key for n in tree.node("terenni-sluzby").children] == ["aktivita-2", "aktivita-1"]
+        assert tree.node("aktivita-2").number == "1.1.1"
+        priority = documents.add_section(version, {"kind": "priority", "title": "Rodiny"})
+        db.session.commit()
+        measure_id = documents.section_by_key(version, "terenni-sluzby").id
+        priority_key = priority.key
+    login(client, coordinator_a)
+    moved = client.patch(f"/api/v1/alfa/sections/{measure_id}", json={"parent_key": priority_key})
+    assert moved.status_code == 200 and moved.json["parent_key"] == "rodiny"
+    into_itself = client.patch(
+        f"/api/v1/alfa/sections/{measure_id}", json={"parent_key": "aktivita-1"}
+    )
+    assert into_itself.status_code == 422
+    assert into_itself.json["error"]["fields"] == {"parent_key": ["Opatření patří pod prioritu."]}
+    with acting_as(app, tenant_a, coordinator_a):
+        tree = documents.document_tree(documents.working_version(get_cycle_or_404(cycle_id)))
+        assert tree.node("terenni-sluzby").number == "2.1"
+        assert [n.key for n in tree.node("terenni-sluzby").children] == ["aktivita-2", "aktivita-1"]
+
+
+def test_a_chapter_cannot_move_under_its_own_subchapter(app, tenant_a, coordinator_a, cycle_id):
+    with acting_as(app, tenant_a, coordinator_a):
+        version = documents.start_version(get_cycle_or_404(cycle_id))
+        outer = documents.add_section(version, {"kind": "chapter", "title": "Analýza"})
+        inner = documents.add_section(
+            version, {"kind": "chapter", "title": "Senioři", "parent_key": outer.key}
+        )
+        with pytest.raises(ValidationFailed) as caught:
+            documents.update_section(outer, {"title": "Analýza", "parent_key": inner.key})
+        assert caught.value.errors == {"parent_key": ["Část nelze přesunout do sebe samé."]}
