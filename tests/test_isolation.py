@@ -18,7 +18,11 @@ from tests.factories import FACTORIES, make
 
 #: Parameters that are not ids of rows: a value that would be valid in the foreign
 #: tenant too. Extend when a route takes a new kind of key.
-NON_ID_VALUES: dict[str, str] = {}
+NON_ID_VALUES: dict[str, str] = {
+    # plans: a document version by its number, a section by its stable key
+    "version_number": "1",
+    "section_key": "uvod",
+}
 
 
 def tenant_models():
