@@ -111,6 +111,73 @@ def _provider_import():
     return ProviderImport(file_name=unique("registr-") + ".json", status=ImportStatus.DONE)
 
 
+# --- plans -------------------------------------------------------------------------------
+from datetime import date  # noqa: E402
+
+from kpss.plans.models import (  # noqa: E402
+    CycleAttachment,
+    DocumentSection,
+    DocumentVersion,
+    Milestone,
+    PlanCycle,
+    PlanResolution,
+    SectionKind,
+    TimelinePhase,
+)
+
+
+def _cycle() -> PlanCycle:
+    return make(PlanCycle)
+
+
+@factory(PlanCycle)
+def _plan_cycle():
+    return PlanCycle(title=unique("Komunitní plán "), start_year=2025, end_year=2027)
+
+
+@factory(PlanResolution)
+def _plan_resolution():
+    return PlanResolution(
+        cycle_id=_cycle().id,
+        body="Zastupitelstva města",
+        number=unique(""),
+        adopted_on=date(2025, 1, 1),
+    )
+
+
+@factory(TimelinePhase)
+def _timeline_phase():
+    return TimelinePhase(
+        cycle_id=_cycle().id,
+        title=unique("Fáze "),
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 6, 30),
+    )
+
+
+@factory(Milestone)
+def _milestone():
+    return Milestone(cycle_id=_cycle().id, title=unique("Milník "), on_date=date(2025, 3, 7))
+
+
+@factory(DocumentVersion)
+def _document_version():
+    return DocumentVersion(cycle_id=_cycle().id, number=1, title=unique("Plán "))
+
+
+@factory(DocumentSection)
+def _document_section():
+    version = make(DocumentVersion)
+    return DocumentSection(
+        version_id=version.id, key="uvod", kind=SectionKind.CHAPTER, title=unique("Úvod ")
+    )
+
+
+@factory(CycleAttachment)
+def _cycle_attachment():
+    return CycleAttachment(cycle_id=_cycle().id, title=unique("Statut "))
+
+
 # --- bodies and meetings ----------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 

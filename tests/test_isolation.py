@@ -16,8 +16,13 @@ from kpss.extensions import db
 from tests.conftest import in_tenant, login, make_user
 from tests.factories import FACTORIES, PARAM_MAKERS, make
 
-#: Parameters that are neither ids nor made by tests.factories.PARAM_MAKERS.
-NON_ID_VALUES: dict[str, str] = {}
+#: Parameters that are neither ids nor made by tests.factories.PARAM_MAKERS: a value
+#: that would be valid in the foreign tenant too.
+NON_ID_VALUES: dict[str, str] = {
+    # plans: a document version by its number, a section by its stable key
+    "version_number": "1",
+    "section_key": "uvod",
+}
 
 
 def tenant_models():

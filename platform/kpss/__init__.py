@@ -27,6 +27,7 @@ CAPABILITIES = (
     "operator",
     "reference",
     "providers",
+    "plans",
     "bodies",
     "meetings",
 )

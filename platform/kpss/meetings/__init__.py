@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from kpss.meetings import api, packs, panels, services, views  # noqa: F401  (jobs, packs)
+    from kpss.meetings import api, packs, panels, services, timeline, views  # noqa: F401
     from kpss.ui.nav import admin_nav, public_nav
 
     app.jinja_env.filters["meeting_when"] = services.format_when

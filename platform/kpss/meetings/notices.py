@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -11,6 +12,7 @@ from kpss.meetings import calendar
 from kpss.meetings.models import Registration
 from kpss.notifications import mail
 from kpss.tenancy.models import Tenant
+from kpss.ui import icalendar
 
 #: Templates that carry the meeting as an .ics attachment, and its METHOD.
 WITH_EVENT = {
@@ -51,7 +53,12 @@ def send_to_registration(registration: Registration, template: str) -> None:
             mail.Attachment(
                 "jednani.ics",
                 "text/calendar",
-                calendar.calendar([event], name=meeting.title, method=WITH_EVENT[template]),
+                icalendar.feed(
+                    [event],
+                    name=meeting.title,
+                    zone=ZoneInfo(tenant.timezone),
+                    method=WITH_EVENT[template],
+                ),
             )
         )
     mail.send(message)

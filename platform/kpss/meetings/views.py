@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -37,7 +36,8 @@ from kpss.meetings.forms import (
     StaffRegistrationForm,
 )
 from kpss.meetings.models import Meeting, MeetingStatus, RegistrationStatus
-from kpss.ui.formatting import local_to_utc, utc_to_local_naive
+from kpss.ui import icalendar
+from kpss.ui.formatting import local_to_utc, tenant_zone, utc_to_local_naive
 from kpss.ui.forms import attach_errors
 
 bp = Blueprint("meetings", __name__)
@@ -124,33 +124,35 @@ def register(meeting_id: int):
 @bp.get("/<tenant_slug>/setkani/<int:meeting_id>/kalendar.ics")
 def meeting_ics(meeting_id: int):
     meeting = services.get_meeting(meeting_id)
-    return _ics([meeting], meeting.title, f"jednani-{meeting.id}.ics")
+    body = icalendar.feed(_meeting_events([meeting]), name=meeting.title, zone=tenant_zone())
+    return icalendar.response(body, f"jednani-{meeting.id}.ics")
 
 
 @bp.get("/<tenant_slug>/kalendar.ics")
 def tenant_calendar():
-    upcoming = services.upcoming_meetings()
-    return _ics(
-        upcoming,
-        _("Komunitní plánování – %(name)s", name=g.tenant.name),
-        f"kpss-{g.tenant.slug}.ics",
-    )
+    """Everything to subscribe to: the meetings and the milestones of the plans."""
+    from kpss.plans.ical import milestone_events
+
+    events = _meeting_events(services.upcoming_meetings()) + milestone_events(_host())
+    name = _("Komunitní plánování – %(name)s", name=g.tenant.name)
+    body = icalendar.feed(events, name=name, zone=tenant_zone())
+    return icalendar.response(body, f"kpss-{g.tenant.slug}.ics")
 
 
-def _ics(meetings_: list[Meeting], name: str, filename: str) -> Response:
-    host = urlsplit(request.host_url).hostname or "kpss"
-    events = [
+def _host() -> str:
+    return urlsplit(request.host_url).hostname or "kpss"
+
+
+def _meeting_events(meetings_: list[Meeting]) -> list:
+    return [
         calendar.meeting_event(
             m,
             url=url_for("meetings.meeting", meeting_id=m.id, _external=True),
             zone=g.tenant.timezone,
-            host=host,
+            host=_host(),
         )
         for m in meetings_
     ]
-    response = Response(calendar.calendar(events, name=name), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.get("/<tenant_slug>/setkani/prihlaska/<token>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,25 +113,35 @@ class CodeListIndex:
         return [r for r in self.rows.values() if r.active]
 
 
-@dataclass
 class Reference:
-    service_types: CodeListIndex
-    delivery_forms: CodeListIndex
-    target_groups: CodeListIndex
-    age_groups: CodeListIndex
+    """The code lists of a request or job, each read on first use (one small query)."""
+
+    def _index(self, model: type) -> CodeListIndex:
+        return CodeListIndex.build(db.session.execute(select(model)).scalars())
+
+    @cached_property
+    def service_types(self) -> CodeListIndex:
+        return self._index(ServiceType)
+
+    @cached_property
+    def delivery_forms(self) -> CodeListIndex:
+        return self._index(DeliveryForm)
+
+    @cached_property
+    def target_groups(self) -> CodeListIndex:
+        return self._index(TargetGroup)
+
+    @cached_property
+    def age_groups(self) -> CodeListIndex:
+        return self._index(AgeGroup)
 
 
 def load() -> Reference:
-    """Every code list, once per request or job (four small queries)."""
+    """The code lists, once per request or job."""
     cache = g if has_app_context() else None
     if cache is not None and "kpss_reference" in cache:
         return cache.kpss_reference
-    ref = Reference(
-        *(
-            CodeListIndex.build(db.session.execute(select(model)).scalars())
-            for model in (ServiceType, DeliveryForm, TargetGroup, AgeGroup)
-        )
-    )
+    ref = Reference()
     if cache is not None:
         cache.kpss_reference = ref
     return ref
