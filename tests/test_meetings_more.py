@@ -388,3 +388,37 @@ def test_meetings_appear_on_the_cycle_timeline(app, client, runner):
     assert "Setkání pracovních skupin (první ze série)" in html
     assert html.count("Úvodní veřejné společné setkání") >= 1
     assert "/domazlice/setkani/" in html  # the entries link to the meeting pages
+
+
+def test_minutes_can_be_uploaded(app, client, tenant_a, meeting_id, users_a):
+    login(client, users_a["coordinator"])
+    url = f"/alfa/sprava/setkani/{meeting_id}/zapis"
+    fake = client.post(
+        url,
+        data={"document": (io.BytesIO(b"MZ\x90\x00"), "zapis.pdf"), "publish": "y"},
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 422
+    assert "Obsah souboru neodpovídá příponě .pdf" in fake.get_data(as_text=True)
+    pdf = b"%PDF-1.4\n% signed minutes\n"
+    saved = client.post(
+        url,
+        data={"document": (io.BytesIO(pdf), "Zápis 1. jednání.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 302
+    public = app.test_client()
+    assert public.get(f"/alfa/setkani/{meeting_id}/zapis-soubor").status_code == 404  # unpublished
+    with client.get(f"/alfa/setkani/{meeting_id}/zapis-soubor") as download:
+        assert download.data == pdf  # the meeting's managers see it before publication
+    client.post(url, data={"publish": "y"}, content_type="multipart/form-data")
+    page = public.get(f"/alfa/setkani/{meeting_id}").get_data(as_text=True)
+    assert "Zápis ke stažení" in page
+    with public.get(f"/alfa/setkani/{meeting_id}/zapis-soubor") as download:
+        assert download.data == pdf and download.mimetype == "application/pdf"
+    client.post(
+        url,
+        data={"remove_file": "y", "text": "Jen text.", "publish": "y"},
+        content_type="multipart/form-data",
+    )
+    assert public.get(f"/alfa/setkani/{meeting_id}/zapis-soubor").status_code == 404

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 17:30:30.704540
+Create Date: 2026-11-22 17:47:52.185825
 
 """
 
@@ -225,6 +225,10 @@ def upgrade():
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("resolutions", sa.Text(), nullable=False),
         sa.Column("document_url", sa.String(length=500), nullable=True),
+        sa.Column("stored_name", sa.String(length=40), nullable=True),
+        sa.Column("original_name", sa.String(length=200), nullable=True),
+        sa.Column("extension", sa.String(length=8), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),

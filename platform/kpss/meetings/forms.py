@@ -4,6 +4,7 @@ these forms render fields and carry CSRF."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -99,6 +100,8 @@ class CancelMeetingForm(Form):
 
 class MinutesForm(Form):
     text = TextAreaField(_l("Zápis"), render_kw={"rows": 14})
+    document = FileField(_l("Soubor se zápisem (např. podepsaný zápis v PDF)"))
+    remove_file = BooleanField(_l("Odstranit nahraný soubor"))
     resolutions = TextAreaField(_l("Usnesení (každé na samostatný řádek)"), render_kw={"rows": 5})
     document_url = StringField(_l("Odkaz na podepsaný zápis (nepovinné)"))
     publish = BooleanField(_l("Zveřejnit na stránce skupiny"))

@@ -188,8 +188,13 @@ class Minutes(TenantScoped, db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     #: One resolution (usnesení) a line, e.g. "1/2024: Skupina doporučuje …".
     resolutions: Mapped[str] = mapped_column(Text, default="")
-    #: Where an uploaded/signed original is published (optional).
+    #: Where a signed original is published elsewhere (optional).
     document_url: Mapped[str | None] = mapped_column(String(500))
+    #: An uploaded document (the signed minutes as PDF, …), stored by kpss.uploads.
+    stored_name: Mapped[str | None] = mapped_column(String(40))
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    extension: Mapped[str | None] = mapped_column(String(8))
+    size: Mapped[int | None] = mapped_column(Integer)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -885,6 +885,15 @@ def confirmed_by_organisation(meeting: Meeting) -> list[tuple[str, list[Registra
     return [(org, sorted(regs, key=lambda r: czech_sort_key(r.name))) for org, regs in ordered]
 
 
+MINUTES_AREA = "minutes"
+
+
+def minutes_file_path(minutes: Minutes):
+    from kpss import uploads
+
+    return uploads.path(minutes.tenant_id, MINUTES_AREA, minutes.stored_name)
+
+
 def save_minutes(
     meeting_id: int,
     *,
@@ -893,14 +902,40 @@ def save_minutes(
     document_url: str | None,
     publish: bool,
     actor: User,
+    upload: Any = None,
+    remove_file: bool = False,
 ) -> Minutes:
+    """Write or upload the minutes; publishing tells the participants once."""
+    from kpss import uploads
+
     meeting = get_meeting(meeting_id)
     require("meetings.manage", meeting, user=actor)
-    if publish and not (text or "").strip() and not document_url:
-        raise ValidationFailed(
-            {"text": [str(_l("Zápis ke zveřejnění musí mít text nebo odkaz na dokument."))]}
-        )
     minutes = meeting.minutes or Minutes(meeting_id=meeting.id)
+    checked = None
+    if upload is not None and getattr(upload, "filename", ""):
+        checked, problem = uploads.check(upload, limit=uploads.max_bytes())
+        if problem is not None:
+            raise ValidationFailed({"document": [str(problem)]})
+    has_file = checked is not None or (minutes.stored_name and not remove_file)
+    if publish and not (text or "").strip() and not document_url and not has_file:
+        raise ValidationFailed(
+            {"text": [str(_l("Zápis ke zveřejnění musí mít text, soubor nebo odkaz."))]}
+        )
+    if minutes.stored_name and (remove_file or checked is not None):
+        uploads.discard_after_commit(minutes_file_path(minutes))
+        minutes.stored_name = minutes.original_name = minutes.extension = None
+        minutes.size = None
+    if checked is not None:
+        stored = uploads.store(
+            checked,
+            tenant_id=meeting.tenant_id,
+            area=MINUTES_AREA,
+            fallback_name=f"zapis-{meeting.starts_at:%Y-%m-%d}",
+        )
+        minutes.stored_name = stored.stored_name
+        minutes.original_name = stored.original_name
+        minutes.extension = stored.extension
+        minutes.size = stored.size
     first_publication = publish and minutes.published_at is None
     minutes.text = (text or "").strip()
     minutes.resolutions = (resolutions or "").strip()

@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from kpss.auth.permissions import can, require
 from kpss.bodies import services as bodies
 from kpss.bodies.models import SteeringCommittee
-from kpss.errors import DomainError
+from kpss.errors import DomainError, NotFound
 from kpss.extensions import db, limiter
 from kpss.meetings import calendar, services
 from kpss.meetings.forms import (
@@ -195,6 +195,26 @@ def accept_offer(token: str):
 @bp.post("/<tenant_slug>/setkani/prihlaska/<token>/odmitnout")
 def decline_offer(token: str):
     return _act_on_link(token, services.decline_offer)
+
+
+@bp.get("/<tenant_slug>/setkani/<int:meeting_id>/zapis-soubor")
+def minutes_file(meeting_id: int):
+    """The uploaded minutes: public once published, to the meeting's managers before."""
+    from kpss import uploads
+
+    meeting = services.get_meeting(meeting_id)
+    minutes = meeting.minutes
+    if minutes is None or not minutes.stored_name:
+        raise NotFound()
+    if minutes.published_at is None and not can("meetings.manage", meeting):
+        raise NotFound()
+    kind = uploads.FILE_TYPES[minutes.extension]
+    return send_file(
+        services.minutes_file_path(minutes),
+        mimetype=kind.mimetype,
+        as_attachment=not kind.inline,
+        download_name=minutes.original_name,
+    )
 
 
 # --- administration ----------------------------------------------------------------------
@@ -524,6 +544,8 @@ def admin_minutes(meeting_id: int):
                 document_url=form.document_url.data,
                 publish=bool(form.publish.data),
                 actor=current_user,
+                upload=form.document.data,
+                remove_file=bool(form.remove_file.data),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -532,9 +554,14 @@ def admin_minutes(meeting_id: int):
             db.session.commit()
             flash(_("Zápis je uložený."), "success")
             return redirect(url_for("meetings.admin_meeting", meeting_id=meeting.id))
-    return render_template("meetings/admin_minutes.html", meeting=meeting, form=form), (
-        422 if form.errors or form.form_errors else 200
-    )
+    from kpss import uploads
+
+    return render_template(
+        "meetings/admin_minutes.html",
+        meeting=meeting,
+        form=form,
+        max_size=uploads.human_size(uploads.max_bytes()),
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 # --- template helpers -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file, url_for
 
+from kpss import uploads
 from kpss.errors import NotFound
 from kpss.plans import attachments as files
 from kpss.plans import documents, ical, lifecycle, services, svg
@@ -55,7 +56,7 @@ def archive():
         labels=lifecycle.LABELS,
         version_label=documents.version_label,
         resolution_text=resolution_text,
-        human_size=files.human_size,
+        human_size=uploads.human_size,
     )
 
 
@@ -88,7 +89,7 @@ def cycle(plan_cycle_id: int):
         attachments=files.attachments_of(cycle),
         territory=services.cycle_territory(cycle),
         version_label=documents.version_label,
-        human_size=files.human_size,
+        human_size=uploads.human_size,
         **_cycle_context(cycle),
     )
 
@@ -246,7 +247,7 @@ def attachment(plan_cycle_id: int, cycle_attachment_id: int):
     path = files.path_of(row)
     if not path.is_file():
         raise NotFound()
-    kind = files.FILE_TYPES[row.extension]
+    kind = uploads.FILE_TYPES[row.extension]
     response = send_file(
         path,
         mimetype=kind.mimetype,
