@@ -23,7 +23,7 @@ def test_demo_prepares_logins_and_a_meeting_to_try(app, runner):
         ).scalar()
     assert samples == 1
     client = app.test_client()
-    assert "Volná místa: 15 z 15" in client.get(path).get_data(as_text=True)
+    assert "Volných 15 míst z 15" in client.get(path).get_data(as_text=True)
     assert login(client, "koordinator@praha.example.cz", "demo-kpss-2024").status_code == 302
 
 

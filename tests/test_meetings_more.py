@@ -260,7 +260,7 @@ def test_group_page(app, client, tenant_a, meeting_id):
         group_id = db.session.execute(select(Meeting.body_id)).scalar()
     html = client.get(f"/alfa/skupiny/{group_id}").get_data(as_text=True)
     assert "Pracovní skupina 3: Senioři" in html
-    assert "Volná místa: 2 z 3" in html
+    assert "Volná 2 místa z 3" in html
     listing = client.get("/alfa/skupiny/").get_data(as_text=True)
     assert "Nejbližší jednání:" in listing
 

@@ -13,13 +13,13 @@ def test_register_and_cancel_without_javascript(browser, live_server, tenant_a, 
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server}/alfa/setkani/{meeting_id}")
-    page.get_by_role("button", name="Přihlásit se").last.click()  # empty: errors first
+    page.get_by_role("button", name="Přihlásit se na jednání").click()  # empty: errors first
     assert page.locator(".error-summary").is_visible()
     page.get_by_label("Jméno a příjmení").fill("Jana Nováková")
     page.get_by_label("E-mail", exact=True).fill("jana@example.cz")
     page.get_by_label("uživatel služeb nebo jeho blízký").check()
     page.get_by_label("Souhlasím se zpracováním").check()
-    page.get_by_role("button", name="Přihlásit se").last.click()
+    page.get_by_role("button", name="Přihlásit se na jednání").click()
     assert "Jste přihlášen(a), místo máte potvrzené." in page.content()
     page.get_by_role("button", name="Zrušit přihlášku").click()
     assert "Přihláška je zrušená." in page.content()
@@ -30,7 +30,7 @@ def test_meeting_page_and_its_errors_pass_wcag_checks(page, live_server, tenant_
     # axe needs JavaScript (a page without it cannot run the checker)
     page.goto(f"{live_server}/alfa/setkani/{meeting_id}")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Přihlásit se").last.click()
+    page.get_by_role("button", name="Přihlásit se na jednání").click()
     assert page.locator(".error-summary").is_visible()
     assert axe_violations(page) == []
 
