@@ -176,3 +176,102 @@ def _document_section():
 @factory(CycleAttachment)
 def _cycle_attachment():
     return CycleAttachment(cycle_id=_cycle().id, title=unique("Statut "))
+
+
+# --- bodies and meetings ----------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from kpss.bodies.models import (  # noqa: E402
+    Body,
+    BodyMember,
+    GroupManager,
+    RegistrationMode,
+    SteeringCommittee,
+    TriadSide,
+    WorkingGroup,
+)
+from kpss.db import utcnow  # noqa: E402
+from kpss.meetings.models import (  # noqa: E402
+    Meeting,
+    MeetingKind,
+    Minutes,
+    Registration,
+    RegistrationEvent,
+    RegistrationStatus,
+)
+
+
+@factory(WorkingGroup)
+def _working_group():
+    return WorkingGroup(name=unique("Skupina "), registration_mode=RegistrationMode.REGISTRATION)
+
+
+FACTORIES[Body] = _working_group
+
+
+@factory(SteeringCommittee)
+def _committee():
+    return SteeringCommittee(name="Řídící skupina")
+
+
+@factory(BodyMember)
+def _body_member():
+    return BodyMember(body=make(WorkingGroup), name=unique("Člen "), triad_side=TriadSide.PROVIDER)
+
+
+@factory(GroupManager)
+def _group_manager():
+    user = User(email=f"{unique('manazer')}@example.cz", name="Manažer")
+    db.session.add(user)
+    db.session.flush()
+    return GroupManager(working_group=make(WorkingGroup), user_id=user.id, public_name="Manažer")
+
+
+@factory(Meeting)
+def _meeting():
+    start = utcnow() + timedelta(days=14)
+    return Meeting(
+        kind=MeetingKind.GROUP,
+        body=make(WorkingGroup),
+        title=unique("Jednání "),
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Radnice",
+        capacity=15,
+        per_org_limit=1,
+    )
+
+
+@factory(Registration)
+def _registration():
+    meeting = make(Meeting)
+    return Registration(
+        meeting=meeting,
+        seq=1,
+        status=RegistrationStatus.CONFIRMED,
+        name="Jana",
+        email=f"{unique('jana')}@example.cz",
+        triad_side=TriadSide.PUBLIC,
+        consent_processing=True,
+    )
+
+
+@factory(RegistrationEvent)
+def _registration_event():
+    return RegistrationEvent(registration=make(Registration), action="registered")
+
+
+@factory(Minutes)
+def _minutes():
+    return Minutes(meeting=make(Meeting), text="Zápis")
+
+
+def _registration_token(ids: dict) -> str:
+    from kpss.meetings.services import registration_token
+    from kpss.tenancy.scoping import scoped_get
+
+    return registration_token(scoped_get(Registration, ids["registration_id"]))
+
+
+#: Route parameters that are not ids, made from the foreign tenant's rows.
+PARAM_MAKERS = {"token": _registration_token}

@@ -48,3 +48,22 @@ def test_dates_follow_the_language(app, tenant_a):
         assert format_date(date(2024, 1, 10), "full") == "Wednesday 10 January 2024"
     with app.test_request_context():
         assert format_date(date(2024, 1, 10), "full") == "středa 10. ledna 2024"
+
+
+def test_a_message_means_one_thing_across_catalogues():
+    """Flask-Babel merges every catalogue into one: the same Czech text translated
+    differently in two catalogues would silently take one translation everywhere. Give a
+    text that means something else its own wording (or a pgettext context)."""
+    from kpss.ui.catalogs import load
+
+    seen: dict = {}
+    for catalog in catalogs():
+        for message in load(catalog, "en"):
+            if message.id and message.string:
+                key = (
+                    message.id if isinstance(message.id, str) else message.id[0],
+                    message.context,
+                )
+                seen.setdefault(key, {})[catalog.name] = message.string
+    clashes = {k: v for k, v in seen.items() if len(set(map(str, v.values()))) > 1}
+    assert clashes == {}

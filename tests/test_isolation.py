@@ -14,10 +14,10 @@ from kpss.auth.models import Membership, Role, User
 from kpss.db import TenantScoped
 from kpss.extensions import db
 from tests.conftest import in_tenant, login, make_user
-from tests.factories import FACTORIES, make
+from tests.factories import FACTORIES, PARAM_MAKERS, make
 
-#: Parameters that are not ids of rows: a value that would be valid in the foreign
-#: tenant too. Extend when a route takes a new kind of key.
+#: Parameters that are neither ids nor made by tests.factories.PARAM_MAKERS: a value
+#: that would be valid in the foreign tenant too.
 NON_ID_VALUES: dict[str, str] = {
     # plans: a document version by its number, a section by its stable key
     "version_number": "1",
@@ -42,6 +42,8 @@ def foreign_ids(app, tenant_b):
             select(Membership.user_id).where(Membership.role == Role.PROVIDER_REP)
         ).scalar()
         ids[User.url_param()] = member  # a person with a role only in tenant B
+        for name, maker in PARAM_MAKERS.items():
+            ids[name] = maker(ids)
         db.session.commit()
     return ids
 

@@ -38,7 +38,7 @@ def tenant_row(slug):
         return db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
 
 
-def test_every_shipped_pack_is_valid(app):  # app: capabilities register their pack sections
+def test_every_shipped_pack_is_valid(app):  # the app registers every section
     packs = {p.stem: read_pack(p) for p in sorted(PACK_DIR.glob("*.toml"))}
     assert set(packs) == {"praha", "domazlice", "zatec", "liberec", "pribram"}
     territory = {slug: len(p.sections["territory"]["municipalities"]) for slug, p in packs.items()}
@@ -162,13 +162,11 @@ def test_good_packs_are_written_when_another_is_bad(app, tmp_path):
 def test_cli_sync_of_the_shipped_packs_twice(runner):
     first = runner.invoke(args=["tenants", "sync"])
     assert first.exit_code == 0, first.output
-    assert (
-        "domazlice: vytvořeno: cykly 1, fáze 6, milníky 3, obce 58, přílohy 2, tenant 1"
-        in first.output
-    )
+    [domazlice] = [line for line in first.output.splitlines() if line.startswith("domazlice:")]
+    assert domazlice.startswith("domazlice: vytvořeno:") and "obce 58" in domazlice
     second = runner.invoke(args=["tenants", "sync"])
     assert second.exit_code == 0
-    assert "praha: beze změny (18 položek souhlasí s balíčkem)" in second.output
+    assert "praha: beze změny (" in second.output
     assert second.output.strip().endswith("Balíčků: 5, změněno: 0, beze změny: 5, odmítnuto: 0.")
 
 

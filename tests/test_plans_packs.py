@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from kpss.extensions import db
+from kpss.meetings.models import Meeting
 from kpss.plans.models import (
     CycleAttachment,
     CycleStatus,
@@ -114,12 +115,13 @@ def test_the_domazlice_and_zatec_harmonograms_are_in_their_packs(app, runner):
         assert phases["pracovni-skupiny"].ends_on == date(2019, 12, 31)
         assert phases["pripominkovani"].date_label == "předběžně v polovině roku 2019"
         assert phases["katalog"].starts_on is None
-        milestones = {m.pack_key: m for m in db.session.execute(select(Milestone)).scalars()}
-        assert milestones["uvodni-rizeni"].starts_at == datetime.fromisoformat(
+        # the seed's dated events are meetings (kpss.meetings), shown on the timeline
+        meetings = {m.pack_key: m for m in db.session.execute(select(Meeting)).scalars()}
+        assert meetings["rv-2018-02-12"].starts_at == datetime.fromisoformat(
             "2018-02-12T12:00:00+00:00"
         )
-        assert milestones["uvodni-verejne"].starts_at.hour == 14  # 15:00 in Prague
-        assert milestones["prvni-pracovni-skupiny"].starts_at is None
+        assert meetings["verejne-2018-03-07"].starts_at.hour == 14  # 15:00 in Prague
+        assert meetings["ps-2018-09-26"].time_announced is False
     with app.app_context(), bind_tenant(tenant_id("zatec")):
         resolutions = (
             db.session.execute(select(PlanResolution).order_by(PlanResolution.adopted_on))

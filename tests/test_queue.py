@@ -258,3 +258,17 @@ def test_a_long_job_commits_its_own_progress(app, tenant_a):
     assert queue.execute_in(app, "outbox.run", outbox_id=row_id) == "already-done"
     with in_tenant(app, tenant_a):
         assert len(db.session.execute(select(TerritoryMunicipality)).all()) == 5
+
+
+def test_a_job_that_defers_another_runs_it_after_its_own_commit(app, tenant_a):
+    """Rows deferred inside the runner's savepoint wait for the outer commit."""
+
+    @queue.job("test.chain")
+    def chain():
+        outbox.defer("test.record", value="second")
+
+    with in_tenant(app, tenant_a):
+        outbox.defer("test.chain")
+        db.session.commit()
+    assert [("second", tenant_a.id)] == CALLS
+    assert [r.status for r in rows(app)] == ["done", "done"]

@@ -28,6 +28,8 @@ CAPABILITIES = (
     "reference",
     "providers",
     "plans",
+    "bodies",
+    "meetings",
 )
 
 

@@ -80,7 +80,9 @@ def build_spec(app: Flask) -> dict:
         components={"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
     )
     for name, schema in sorted(SCHEMAS.items()):
-        spec.components.schema(name, schema=schema)
+        # A nested schema may already be in, registered with the schema that nests it.
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith(PREFIX + "/") or rule.endpoint == "api_meta.openapi":
             continue

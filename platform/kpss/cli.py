@@ -11,6 +11,8 @@ kpss db upgrade           migrations (Flask-Migrate)
 from __future__ import annotations
 
 import sys
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -215,6 +217,53 @@ def ensure_demo_logins() -> list[tuple[str, str]]:
     return logins
 
 
+def ensure_sample_meeting() -> str | None:
+    """The seeds' meetings are past: give Praha's group 1 an upcoming one to try
+    registration on (embedded demo only; labelled as a sample)."""
+    from datetime import timedelta
+
+    from kpss.auth.services import find_user
+    from kpss.bodies.models import WorkingGroup
+    from kpss.db import utcnow
+    from kpss.extensions import db
+    from kpss.meetings import services as meetings
+    from kpss.meetings.models import Meeting
+    from kpss.tenancy.scoping import bind_tenant
+    from kpss.tenancy.services import tenant_by_slug
+    from kpss.ui.formatting import local_to_utc
+
+    praha = tenant_by_slug("praha")
+    if praha is None:
+        return None
+    with bind_tenant(praha.id):
+        group = db.session.execute(
+            select(WorkingGroup).where(WorkingGroup.pack_key == "ps1")
+        ).scalar_one_or_none()
+        if group is None:
+            return None
+        existing = db.session.execute(
+            select(Meeting).where(Meeting.title.like("%(ukázka)%"), Meeting.starts_at > utcnow())
+        ).scalar_one_or_none()
+        if existing is None:
+            day = (utcnow() + timedelta(days=14)).date()
+            start = local_to_utc(datetime.combine(day, time(10)), ZoneInfo(praha.timezone))
+            existing = meetings.create_meeting(
+                meetings.MeetingInput(
+                    kind="group",
+                    body_id=group.id,
+                    title="Pracovní skupina 1. – jednání (ukázka)",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=3),
+                    place="odbor sociálních věcí MHMP, Charvátova 145/9, Praha 1",
+                    capacity=15,
+                    per_org_limit=1,
+                ),
+                actor=find_user("koordinator@praha.example.cz"),
+            )
+            db.session.commit()
+        return f"/praha/setkani/{existing.id}"
+
+
 @click.command(help="Vestavěné demo: migrace, balíčky, demo účty a server (make run).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -235,11 +284,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for error in errors:
         click.echo(error.describe(), err=True)
     logins = ensure_demo_logins()
+    sample = ensure_sample_meeting()
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"KPSS běží na {url}  (heslo všech demo účtů: {DEMO_PASSWORD})")
     for who, email in logins:
         click.echo(f"  {who:<14} {email}")
+    if sample:
+        click.echo(f"Ukázkové jednání k vyzkoušení přihlášky: {url.rstrip('/')}{sample}")
     click.echo("")
     if no_serve:
         return

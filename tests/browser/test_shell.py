@@ -17,6 +17,7 @@ def tenants(app, tenant_a, tenant_b):
 def test_directory_search_works_without_javascript(browser, live_server, tenants):
     context = browser.new_context(java_script_enabled=False, locale="cs-CZ")
     page = context.new_page()
+    page.set_default_timeout(10_000)
     page.goto(live_server + "/")
     assert page.locator("h1").inner_text() == "Komunitní plánování sociálních služeb"
     page.get_by_label("Hledat obec, ORP nebo kraj").fill("zatec")

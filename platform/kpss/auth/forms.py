@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from kpss.auth.models import Role
 from kpss.auth.services import MIN_PASSWORD_LENGTH
+from kpss.ui.forms import Form
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("koordinátor/ka plánování"),
@@ -53,7 +53,7 @@ def _new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField(
         _l("Heslo"),
@@ -63,15 +63,15 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Zůstat přihlášen(a) na tomto zařízení"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = _new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Současné heslo"),
         validators=[InputRequired(_l("Vyplňte současné heslo."))],
@@ -80,7 +80,7 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(
         _l("Jméno a příjmení"),
         validators=[
@@ -96,7 +96,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField(
         _l("Název klíče"),
         validators=[
@@ -106,7 +106,7 @@ class ApiTokenForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = _email_field()
     name = StringField(
         _l("Jméno a příjmení"),

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
@@ -21,12 +21,20 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    data: bytes
+
+
+@dataclass
 class Mail:
     to: str
     subject: str
     text: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -36,14 +44,20 @@ def external_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def render(to: str, template: str, context: dict, *, locale: str = "cs") -> Mail:
+def render(
+    to: str, template: str, context: dict, *, locale: str = "cs", tenant: object = None
+) -> Mail:
     """Render ``templates/mail/<template>.{subject.txt,txt,html}`` for one recipient.
 
     Runs in a request context built on ``KPSS_BASE_URL`` so ``url_for(..., _external=True)``
-    gives links that work from a mailbox.
+    gives links that work from a mailbox; with ``tenant``, dates are in its time zone and
+    its branding and contact are available to the template.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.test_request_context(base_url=app.config["KPSS_BASE_URL"]), force_locale(locale):
+        if tenant is not None:
+            g.tenant = tenant
+            context = {"tenant": tenant, **context}
         subject = render_template(f"mail/{template}.subject.txt", **context)
         text = render_template(f"mail/{template}.txt", **context)
         try:
@@ -65,6 +79,11 @@ def to_message(mail: Mail) -> EmailMessage:
     msg.set_content(mail.text)
     if mail.html:
         msg.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        maintype, subtype = attachment.content_type.split("/", 1)
+        msg.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return msg
 
 

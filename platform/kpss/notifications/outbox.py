@@ -36,6 +36,7 @@ RETENTION = timedelta(days=30)
 
 _BOUND = object()
 _RELAY_KEY = "kpss_outbox_relay"
+_COMMITTED_KEY = "kpss_outbox_committed"
 
 
 def defer(
@@ -93,11 +94,26 @@ def _collect_new_rows(session: Session, flush_context: Any) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rows(session: Session) -> None:
     session.info.pop(_RELAY_KEY, None)
+    session.info.pop(_COMMITTED_KEY, None)
 
 
 @event.listens_for(Session, "after_commit")
-def _relay_committed_rows(session: Session) -> None:
+def _rows_committed(session: Session) -> None:
+    # Fires on SAVEPOINT release too: only the outermost commit makes rows real.
+    if session.in_nested_transaction():
+        return
     rows = session.info.pop(_RELAY_KEY, None)
+    if rows:
+        session.info.setdefault(_COMMITTED_KEY, []).extend(rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _relay_committed_rows(session: Session, transaction: Any) -> None:
+    # Relay only once the outermost transaction has ended and given its connection back
+    # to the pool: an in-process job then takes a connection without holding one.
+    if transaction.parent is not None:
+        return
+    rows = session.info.pop(_COMMITTED_KEY, None)
     if rows and has_app_context():
         relay(rows)
 

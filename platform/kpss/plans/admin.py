@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
+from kpss import uploads
 from kpss.auth.permissions import can, require
 from kpss.errors import DomainError
 from kpss.extensions import db
@@ -68,7 +69,7 @@ def _common(cycle=None) -> dict:
         "resolution_text": resolution_text,
         "partial_hint": PARTIAL_DATE_HINT,
         "version_label": documents.version_label,
-        "human_size": files.human_size,
+        "human_size": uploads.human_size,
     }
 
 
@@ -371,8 +372,8 @@ def upload_too_large(exc: RequestEntityTooLarge):
         "plans/admin/attachment_form.html",
         form=form,
         attachment=row,
-        max_size=files.human_size(files.max_bytes()),
-        allowed=files.allowed_extensions_text(),
+        max_size=uploads.human_size(files.max_bytes()),
+        allowed=uploads.allowed_extensions_text(),
         **_common(cycle),
     ), 413
 
@@ -394,8 +395,8 @@ def attachment_new(plan_cycle_id: int):
         "plans/admin/attachment_form.html",
         form=form,
         attachment=None,
-        max_size=files.human_size(files.max_bytes()),
-        allowed=files.allowed_extensions_text(),
+        max_size=uploads.human_size(files.max_bytes()),
+        allowed=uploads.allowed_extensions_text(),
         **_common(cycle),
     ), _status(form)
 
@@ -425,8 +426,8 @@ def attachment_edit(cycle_attachment_id: int):
         "plans/admin/attachment_form.html",
         form=form,
         attachment=row,
-        max_size=files.human_size(files.max_bytes()),
-        allowed=files.allowed_extensions_text(),
+        max_size=uploads.human_size(files.max_bytes()),
+        allowed=uploads.allowed_extensions_text(),
         **_common(row.cycle),
     ), _status(form)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import g, has_app_context, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -95,7 +96,7 @@ def version_label(version: DocumentVersion) -> str:
 
 
 DEFAULT_CHAPTERS = (
-    ("uvod", _l("Úvod")),
+    ("uvod", lazy_pgettext("kapitola dokumentu", "Úvod")),
     ("analyza", _l("Analytická část")),
     ("strategicka-cast", _l("Strategická část")),
 )

@@ -9,18 +9,30 @@ day is an all-day event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
-
-from kpss.db import utcnow
 from kpss.plans.models import Milestone, PlanCycle
+from kpss.ui import icalendar
 from kpss.ui.formatting import tenant_zone
 
 
 def milestone_uid(milestone: Milestone, host: str) -> str:
     return f"kpss-milnik-{milestone.id}@{host}"
+
+
+def milestone_event(cycle: PlanCycle, milestone: Milestone, url: str, host: str):
+    description = "\n\n".join(p for p in (milestone.description, cycle.title) if p)
+    return icalendar.event(
+        uid=milestone_uid(milestone, host),
+        summary=milestone.title,
+        zone=tenant_zone(),
+        starts_at=milestone.starts_at,
+        ends_at=milestone.ends_at,
+        day=None if milestone.starts_at is not None else milestone.on_date,
+        place=milestone.place,
+        description=description,
+        url=url,
+    )
 
 
 def calendar(
@@ -31,34 +43,19 @@ def calendar(
 ) -> bytes:
     """``items``: (cycle, milestone, absolute URL of the cycle's timeline)."""
     host = urlsplit(base_url).hostname or "kpss"
-    zone = tenant_zone()
-    cal = Calendar()
-    cal.add("prodid", "-//KPSS//Harmonogram planovani//CS")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", zone.key)
-    stamp = utcnow().replace(microsecond=0)
-    for cycle, milestone, url in items:
-        event = Event()
-        event.add("uid", milestone_uid(milestone, host))
-        event.add("dtstamp", stamp)
-        event.add("summary", milestone.title)
-        if milestone.starts_at is not None:
-            start = milestone.starts_at.astimezone(zone)
-            event.add("dtstart", start)
-            end = milestone.ends_at.astimezone(zone) if milestone.ends_at else None
-            if end is not None:
-                event.add("dtend", end)
-        else:
-            event.add("dtstart", milestone.on_date)
-            event.add("dtend", milestone.on_date + timedelta(days=1))
-        description = "\n\n".join(p for p in (milestone.description, cycle.title) if p)
-        if description:
-            event.add("description", description)
-        if milestone.place:
-            event.add("location", milestone.place)
-        event.add("url", url)
-        cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical()
+    events = [milestone_event(cycle, milestone, url, host) for cycle, milestone, url in items]
+    return icalendar.feed(events, name=name, zone=tenant_zone())
+
+
+def milestone_events(host: str) -> list:
+    """Milestones of every cycle not archived (for the tenant's feeds). Needs a request."""
+    from flask import url_for
+
+    from kpss.plans import services
+
+    events = []
+    for cycle in services.list_cycles():
+        if not cycle.is_archived:
+            url = url_for("plans.timeline", plan_cycle_id=cycle.id, _external=True)
+            events += [milestone_event(cycle, m, url, host) for m in services.milestones_of(cycle)]
+    return events

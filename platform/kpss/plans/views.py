@@ -5,14 +5,19 @@ drafts are not."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file, url_for
 
+from kpss import uploads
 from kpss.errors import NotFound
 from kpss.plans import attachments as files
 from kpss.plans import documents, ical, lifecycle, services, svg
 from kpss.plans.diff import diff_documents
 from kpss.plans.reference import service_types
 from kpss.plans.schemas import resolution_text
+from kpss.ui import icalendar
+from kpss.ui.formatting import tenant_zone
 
 bp = Blueprint("plans", __name__)
 
@@ -51,7 +56,7 @@ def archive():
         labels=lifecycle.LABELS,
         version_label=documents.version_label,
         resolution_text=resolution_text,
-        human_size=files.human_size,
+        human_size=uploads.human_size,
     )
 
 
@@ -67,13 +72,10 @@ def current_timeline():
 @bp.get("/<tenant_slug>/plany/kalendar.ics")
 def calendar_feed():
     """Milestones of every cycle not archived: one address to subscribe to."""
-    items = []
-    for cycle in services.list_cycles():
-        if not cycle.is_archived:
-            url = url_for("plans.timeline", plan_cycle_id=cycle.id, _external=True)
-            items += [(cycle, m, url) for m in services.milestones_of(cycle)]
+    host = urlsplit(_base_url()).hostname or "kpss"
     name = f"{g.tenant.name}: harmonogram plánování"
-    return _ics(ical.calendar(name, items, base_url=_base_url()), "harmonogram.ics")
+    body = icalendar.feed(ical.milestone_events(host), name=name, zone=tenant_zone())
+    return icalendar.response(body, "harmonogram.ics")
 
 
 @bp.get("/<tenant_slug>/plany/<int:plan_cycle_id>/")
@@ -87,7 +89,7 @@ def cycle(plan_cycle_id: int):
         attachments=files.attachments_of(cycle),
         territory=services.cycle_territory(cycle),
         version_label=documents.version_label,
-        human_size=files.human_size,
+        human_size=uploads.human_size,
         **_cycle_context(cycle),
     )
 
@@ -122,17 +124,11 @@ def timeline_ics(plan_cycle_id: int):
     url = url_for("plans.timeline", plan_cycle_id=cycle.id, _external=True)
     items = [(cycle, m, url) for m in services.milestones_of(cycle)]
     body = ical.calendar(cycle.title, items, base_url=_base_url())
-    return _ics(body, f"harmonogram-{cycle.id}.ics")
+    return icalendar.response(body, f"harmonogram-{cycle.id}.ics")
 
 
 def _base_url() -> str:
     return current_app.config.get("KPSS_BASE_URL") or request.host_url
-
-
-def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 # --- the document -----------------------------------------------------------------------------
@@ -251,7 +247,7 @@ def attachment(plan_cycle_id: int, cycle_attachment_id: int):
     path = files.path_of(row)
     if not path.is_file():
         raise NotFound()
-    kind = files.FILE_TYPES[row.extension]
+    kind = uploads.FILE_TYPES[row.extension]
     response = send_file(
         path,
         mimetype=kind.mimetype,

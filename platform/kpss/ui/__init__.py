@@ -14,8 +14,10 @@ from kpss.ui.views import LOCALE_COOKIE, bp
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # a job or a command: the default, Czech
+        return "cs"
     wanted = request.cookies.get(LOCALE_COOKIE)
     return wanted if wanted in current_app.config["KPSS_LOCALES"] else "cs"
 

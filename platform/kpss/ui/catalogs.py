@@ -22,7 +22,13 @@ TEMPLATES = PROJECT_ROOT / "templates"
 #: English is a full translation. The Czech catalogue only holds plural forms: Czech has
 #: three (1 obec, 2 obce, 5 obcí) and the source strings can carry only two.
 LOCALES = ("en", "cs")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}, "**.txt": {"extensions": "jinja2.ext.do"}}
 

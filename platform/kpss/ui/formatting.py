@@ -45,6 +45,20 @@ def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
     return value.astimezone(zone or tenant_zone())
 
 
+def local_to_utc(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """A wall-clock time typed into a form (naive, the tenant's zone) as aware UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone or tenant_zone())
+    return value.astimezone(ZoneInfo("UTC"))
+
+
+def utc_to_local_naive(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """For pre-filling a ``datetime-local`` input."""
+    return None if value is None else to_local(value, zone).replace(tzinfo=None)
+
+
 def format_date(
     value: date | datetime | None, style: str = "long", locale: str | None = None
 ) -> str:
