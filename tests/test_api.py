@@ -39,3 +39,44 @@ def test_openapi_document_describes_the_paths(client):
     assert "/{tenant_slug}" in spec["paths"]
     assert spec["paths"]["/{tenant_slug}"]["get"]["summary"].startswith("Detail obce")
     assert "Tenant" in spec["components"]["schemas"]
+
+
+def test_token_writes_need_no_csrf_but_session_writes_do(app_factory, tenant_a, coordinator_a):
+    """With CSRF on (as in production): a bearer token carries no ambient authority and
+    writes; a browser session must send its CSRF token."""
+    import re
+
+    from kpss.auth.services import create_api_token
+    from kpss.extensions import db
+    from tests.conftest import in_tenant
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with in_tenant(app, tenant_a):
+        from kpss.auth.models import User
+
+        token = create_api_token(db.session.get(User, coordinator_a.id), "test")
+        db.session.commit()
+    body = {
+        "kind": "public",
+        "title": "Setkání",
+        "starts_at": "2030-05-02T17:00",
+        "place": "Radnice",
+    }
+    client = app.test_client()
+    by_token = client.post(
+        "/api/v1/alfa/meetings", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert by_token.status_code == 201, by_token.json
+    browser = app.test_client()
+    page = browser.get("/prihlaseni").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    browser.post(
+        "/prihlaseni",
+        data={"email": coordinator_a.email, "password": "heslo-pro-testy-123", "csrf_token": csrf},
+    )
+    assert browser.post("/api/v1/alfa/meetings", json=body).status_code == 400
+    csrf = re.search(
+        r'name="csrf_token" value="([^"]+)"', browser.get("/ucet/").get_data(as_text=True)
+    ).group(1)
+    with_header = browser.post("/api/v1/alfa/meetings", json=body, headers={"X-CSRFToken": csrf})
+    assert with_header.status_code == 201

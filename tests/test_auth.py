@@ -237,6 +237,11 @@ def test_api_tokens(app, client, coordinator_a):
     api = app.test_client()
     me = api.get("/api/v1/tenants", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
+    assert "Naposledy použit" in client.get("/ucet/").get_data(as_text=True)
+    with app.app_context():
+        from kpss.auth.models import ApiToken
+
+        assert db.session.execute(select(ApiToken.last_used_at)).scalar() is not None
     assert (
         api.get("/api/v1/tenants", headers={"Authorization": "Bearer kpss_wrong"}).status_code
         == 401
@@ -272,3 +277,20 @@ def test_operator_pages_are_for_operators_only(app, client, coordinator_a):
     login(client, operator)
     html = client.get("/provozovatel/").get_data(as_text=True)
     assert "Fronta úloh" in html and "Alfov" in html
+
+
+def test_behind_a_proxy_the_limit_counts_clients_not_the_proxy(app_factory, coordinator_a):
+    app = app_factory(
+        RATELIMIT_ENABLED=True, KPSS_LOGIN_RATE_LIMIT="2 per minute", KPSS_TRUSTED_PROXIES=1
+    )
+    client = app.test_client()
+
+    def attempt(ip):
+        return client.post(
+            "/prihlaseni",
+            data={"email": coordinator_a.email, "password": "spatne-heslo-1"},
+            headers={"X-Forwarded-For": ip},
+        ).status_code
+
+    assert [attempt("198.51.100.7") for _ in range(3)] == [422, 422, 429]
+    assert attempt("203.0.113.9") == 422  # somebody else is not locked out

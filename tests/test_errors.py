@@ -45,3 +45,20 @@ def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client)
     response = client.get("/jazyk/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
     assert "kpss_lang=en" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0d/x",
+        "/\\evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/ /evil",
+    ],
+)
+def test_next_is_only_ever_a_local_path(client, target):
+    response = client.get(f"/jazyk/en?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

@@ -332,3 +332,39 @@ def test_a_chapter_cannot_move_under_its_own_subchapter(app, tenant_a, coordinat
         with pytest.raises(ValidationFailed) as caught:
             documents.update_section(outer, {"title": "Analýza", "parent_key": inner.key})
         assert caught.value.errors == {"parent_key": ["Část nelze přesunout do sebe samé."]}
+
+
+def test_a_long_document_is_copied_into_the_next_draft(app, tenant_a, coordinator_a, cycle_id):
+    """A copy goes out in several INSERT statements and each checks the parent
+    reference: parents must come first, even a sub-chapter of the last of many chapters
+    (its position 1 sorts before its parent's 1100)."""
+    with acting_as(app, tenant_a, coordinator_a):
+        cycle = get_cycle_or_404(cycle_id)
+        first = documents.start_version(cycle, {})
+        for i in range(1, 1101):
+            db.session.add(
+                DocumentSection(
+                    version_id=first.id,
+                    key=f"k{i}",
+                    position=i,
+                    kind=SectionKind.CHAPTER,
+                    title=f"Kapitola {i}",
+                )
+            )
+        db.session.flush()
+        db.session.add(
+            DocumentSection(
+                version_id=first.id,
+                key="sub",
+                parent_key="k1100",
+                position=1,
+                kind=SectionKind.CHAPTER,
+                title="Podkapitola",
+            )
+        )
+        db.session.flush()
+        documents.publish_version(first)
+        db.session.commit()
+        draft = documents.start_version(cycle, {})
+        db.session.commit()
+        assert len(documents.document_tree(draft)) == 1101

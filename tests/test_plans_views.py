@@ -192,3 +192,39 @@ def test_pages_work_in_english(app, client, tenant_a, coordinator_a):
     client.get("/jazyk/en?next=/alfa/")
     html = client.get(f"/alfa/plany/{cycle_id}/").get_data(as_text=True)
     assert 'lang="en"' in html and "Where planning stands" in html and "preparation" in html
+
+
+def test_the_archive_and_the_members_page_do_not_grow_in_queries(
+    app, client, tenant_a, coordinator_a
+):
+    from kpss.auth.models import Role
+    from kpss.plans.models import CycleStatus
+    from tests.conftest import count_queries, login, make_user
+    from tests.plans_support import make_cycle
+
+    def archive(n):
+        for i in range(n):
+            make_cycle(
+                app,
+                tenant_a,
+                coordinator_a,
+                title=f"Plán {i}",
+                start_year=2000 + i,
+                end_year=2001 + i,
+                status=CycleStatus.ARCHIVED,
+            )
+
+    login(client, coordinator_a)
+    archive(1)
+    client.get("/alfa/plany/archiv")
+    with count_queries(app) as few:
+        client.get("/alfa/plany/archiv")
+        client.get("/alfa/sprava/lide")
+    archive(5)
+    with app.app_context():
+        for i in range(8):
+            make_user(f"clen{i}@alfa.example.cz", roles={tenant_a.id: [Role.GROUP_MANAGER]})
+    with count_queries(app) as many:
+        assert client.get("/alfa/plany/archiv").get_data(as_text=True).count("Plán ") >= 6
+        client.get("/alfa/sprava/lide")
+    assert many.count == few.count

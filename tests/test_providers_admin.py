@@ -160,7 +160,8 @@ def test_coordinator_adds_and_edits_a_service(app, client, coordinator_a, provid
         ({"service_type_code": ""}, "service_type_code", "musí mít druh podle zákona"),
         ({"is_registered": "", "related_kind": ""}, "related_kind", "o jakou související službu"),
         ({"municipality_codes": ["600001"]}, "municipality_codes", "mimo území"),
-        ({"capacities-0-amount": "-3"}, "capacities", "nezáporné"),
+        ({"capacities-0-amount": "-3"}, "capacities", "od 0 do 100 000"),
+        ({"capacities-0-amount": "99999999999"}, "capacities", "od 0 do 100 000"),  # no 500
         ({"delivery_form_codes": ["day"]}, "capacities", "u formy, kterou služba poskytuje"),
         ({"name": ""}, "name", "Vyplňte název služby."),
         ({"contact_email": "nope"}, "contact_email", "platnou e-mailovou adresu"),

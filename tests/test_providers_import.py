@@ -16,6 +16,7 @@ from kpss.providers.models import (
     ImportStatus,
     Provider,
     ProviderImport,
+    RecordSource,
     Service,
 )
 from kpss.providers.registry_import import Importer, execute, iter_items
@@ -393,3 +394,69 @@ def test_batches_fall_back_to_single_records(app, tenant_a, monkeypatch):
     report = run_import(app, tenant_a, SAMPLE)["report"]
     assert report["counts"]["created"] == 4
     assert run_import(app, tenant_a, SAMPLE)["report"]["counts"]["unchanged"] == 4
+
+
+def test_the_registry_file_may_exceed_the_forms_limit_with_csrf_on(
+    app_factory, tenant_a, coordinator_a
+):
+    """The national file is ~100 MB while forms stay under MAX_CONTENT_LENGTH: the larger
+    limit applies to the import upload of a signed-in person only, before CSRF reads it."""
+    import re
+
+    content = SAMPLE.read_bytes()
+    app = app_factory(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=len(content) // 2)
+    anonymous = app.test_client()
+    refused = anonymous.post(
+        "/alfa/sprava/poskytovatele/import",
+        data={"file": (io.BytesIO(content), "registr.json")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 413
+    client = app.test_client()
+    page = client.get("/prihlaseni").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(
+        "/prihlaseni",
+        data={"email": coordinator_a.email, "password": "heslo-pro-testy-123", "csrf_token": csrf},
+    )
+    page = client.get("/alfa/sprava/poskytovatele/import").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/alfa/sprava/poskytovatele/import",
+        data={"file": (io.BytesIO(content), "registr.json"), "csrf_token": csrf},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+
+
+def test_a_renamed_provider_is_found_by_its_new_name_on_every_service(
+    app, tenant_a, tmp_path, client
+):
+    """A service the coordinator added by hand is not in the registry's file; when the
+    import renames its provider, the catalogue finds it by the new name too."""
+    from kpss.providers import services as catalogue
+
+    run_import(app, tenant_a, SAMPLE)
+    with in_tenant(app, tenant_a):
+        provider = db.session.execute(
+            select(Provider).where(Provider.name == "Naděje pro Alfovsko, z. s.")
+        ).scalar_one()
+        manual = Service(
+            provider_id=provider.id,
+            name="Klub pro seniory",
+            is_registered=False,
+            related_kind="leisure",
+            source=RecordSource.MANUAL,
+        )
+        db.session.add(manual)
+        db.session.flush()
+        catalogue.refresh_search_text(manual, provider)
+        db.session.commit()
+        ico = provider.ico
+    doc = sample()
+    for item in doc["polozky"]:
+        if item.get("poskytovatel", {}).get("ico") == ico:
+            item["poskytovatel"]["nazev"] = "Jitřenka Alfovsko, z. s."
+    run_import(app, tenant_a, write(tmp_path, doc))
+    html = client.get("/alfa/poskytovatele/?q=jitrenka").text
+    assert "Klub pro seniory" in html

@@ -165,3 +165,28 @@ def _model_of(table):
 
 def test_url_param_names_follow_the_class_name():
     assert TerritoryMunicipality.url_param() == "territory_municipality_id"
+
+
+def test_a_tenant_table_only_in_from_or_where_is_scoped_too(app, tenant_a, tenant_b):
+    from sqlalchemy import exists
+
+    from kpss.tenancy.scoping import CoreStatementOnTenantTable
+
+    with app.app_context(), bind_tenant(tenant_a.id):
+        count = db.session.execute(select(func.count()).select_from(TerritoryMunicipality))
+        assert count.scalar() == 2
+        where_only = select(func.count()).where(TerritoryMunicipality.code != "x")
+        assert db.session.execute(where_only).scalar() == 2
+        orm_exists = (
+            select(TerritoryMunicipality.id).where(TerritoryMunicipality.code == "600001").exists()
+        )
+        assert db.session.execute(select(orm_exists)).scalar() is False
+        # Core statements cannot be filtered automatically: refused, not leaked
+        for core in (
+            select(func.count()).select_from(TerritoryMunicipality.__table__),
+            select(exists().where(TerritoryMunicipality.code == "600001")),
+        ):
+            with pytest.raises(CoreStatementOnTenantTable):
+                db.session.execute(core)
+    with app.app_context(), pytest.raises(TenantNotBound):
+        db.session.execute(select(func.count()).select_from(TerritoryMunicipality))

@@ -46,8 +46,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if app.config["KPSS_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from kpss import api, queue
+        hops = app.config["KPSS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from kpss import api, queue, uploads
     from kpss.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -55,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     queue.init_app(app)
+    uploads.init_app(app)  # before any capability's hooks read a request body
     for name in CAPABILITIES:
         module = import_module(f"kpss.{name}")
         if hasattr(module, "init_app"):

@@ -9,6 +9,7 @@ itself in its view's docstring (YAML after ``---``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from apispec import APISpec
@@ -56,15 +57,18 @@ def is_api_request() -> bool:
 
 
 def _user_from_token(req) -> Any:
-    from kpss.auth.services import user_for_api_token
+    from kpss.auth.services import api_token_for, token_needs_touch
 
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    user = user_for_api_token(header.removeprefix("Bearer ").strip())
-    if user is not None:
-        g.api_token_auth = True
-    return user
+    row = api_token_for(header.removeprefix("Bearer ").strip())
+    if row is None:
+        return None
+    g.api_token_auth = True
+    if token_needs_touch(row):
+        g.api_token_to_touch = row.id
+    return row.user
 
 
 def build_spec(app: Flask) -> dict:
@@ -123,9 +127,26 @@ def init_app(app: Flask) -> None:
     def protect_writes() -> None:
         if request.method in SAFE_METHODS or not app.config.get("WTF_CSRF_ENABLED", True):
             return
-        if is_api_request() and (g.get("api_token_auth") or not current_user.is_authenticated):
-            return
+        if is_api_request():
+            # Loading the user first: the token loader is what sets api_token_auth.
+            signed_in = current_user.is_authenticated
+            if g.get("api_token_auth") or not signed_in:
+                return
         csrf.protect()
+
+    @app.teardown_appcontext
+    def record_token_use(exc: BaseException | None) -> None:
+        token_id = g.pop("api_token_to_touch", None)
+        if token_id is None:
+            return
+        from kpss.auth.services import touch_api_token
+        from kpss.extensions import db
+
+        db.session.remove()  # the request's transaction ends first
+        try:
+            touch_api_token(token_id)
+        except Exception:  # bookkeeping must never fail a response
+            logging.getLogger(__name__).exception("could not record the use of a token")
 
     @app.before_request
     def reject_bad_token():

@@ -89,6 +89,9 @@ def from_environment(instance_path: str) -> dict:
         or (redis_url or "memory://"),
         "RATELIMIT_ENABLED": _bool(os.environ.get("KPSS_RATELIMIT_ENABLED"), True),
         "KPSS_LOGIN_RATE_LIMIT": os.environ.get("KPSS_LOGIN_RATE_LIMIT", "10 per minute"),
+        # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For names the
+        # client, so rate limits count people, not the proxy's address.
+        "KPSS_TRUSTED_PROXIES": _int("KPSS_TRUSTED_PROXIES", 0),
         "KPSS_PASSWORD_RESET_MAX_AGE": _int("KPSS_PASSWORD_RESET_MAX_AGE", 3600),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -230,3 +231,23 @@ def _remove_written(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_DOOMED, None)
     for written in session.info.pop(_WRITTEN, []):
         written.unlink(missing_ok=True)
+
+
+# --- bodies larger than MAX_CONTENT_LENGTH --------------------------------------------------
+# The provider registry's open data is ~100 MB; every other form stays under the global
+# limit. The larger limit must be set before anything reads the body (the CSRF check does),
+# and only for a signed-in person: an anonymous request never gets it.
+
+LARGE_BODY_ENDPOINTS: dict[str, int] = {}
+
+
+def allow_large_body(endpoint: str, max_bytes: int) -> None:
+    LARGE_BODY_ENDPOINTS[endpoint] = max_bytes
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def raise_body_limit() -> None:
+        limit = LARGE_BODY_ENDPOINTS.get(request.endpoint or "")
+        if limit and current_user.is_authenticated:
+            request.max_content_length = limit

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from kpss.auth.models import ApiToken, Membership, Role, User
 from kpss.auth.permissions import forget_roles
@@ -254,7 +256,10 @@ def send_invitation(user_id: int, role: str, invited_by: str) -> None:
 def members() -> list[tuple[User, list[Role]]]:
     """People with a role in the bound tenant, with their roles."""
     rows = db.session.execute(
-        select(Membership).join(Membership.user).order_by(User.name, Membership.role)
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .order_by(User.name, Membership.role)
     ).scalars()
     by_user: dict[int, tuple[User, list[Role]]] = {}
     for membership in rows:
@@ -314,14 +319,31 @@ def create_api_token(user: User, name: str) -> str:
     return token
 
 
-def user_for_api_token(token: str) -> User | None:
+def api_token_for(token: str) -> ApiToken | None:
+    """The live token row for a ``Bearer`` value (its user active), or None."""
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    return row
+
+
+def token_needs_touch(row: ApiToken) -> bool:
+    """``last_used_at`` is kept to the minute, not rewritten on every request."""
+    return row.last_used_at is None or utcnow() - row.last_used_at > timedelta(minutes=1)
+
+
+def touch_api_token(token_id: int) -> None:
+    """Record that a token was used, in a transaction of its own: called when the
+    request's session is closed (a read-only request commits nothing, and on SQLite a
+    second connection's commit would stop the request's own later writes)."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(ApiToken.__table__)
+            .where(ApiToken.__table__.c.id == token_id)
+            .values(last_used_at=utcnow())
+        )
 
 
 def revoke_api_token(user: User, token_id: int) -> bool:

@@ -110,7 +110,7 @@ class MeetingWriteSchema(StrictSchema):
     body_id = fields.Integer(load_default=None, allow_none=True)
     title = fields.String(required=True)
     starts_at = LocalDateTime(required=True)
-    ends_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(load_default=None, allow_none=True)
     place = fields.String(required=True)
     agenda = fields.String(load_default="")
     registration_required = fields.Boolean(load_default=True)

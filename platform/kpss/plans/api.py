@@ -290,10 +290,7 @@ def change_status(plan_cycle_id: int):
     cycle = services.get_cycle_or_404(plan_cycle_id)
     _managed()
     data = parse(StatusInputSchema())
-    resolution = data.get("resolution")
-    if resolution:
-        resolution = {**resolution, "adopted_on": resolution["adopted_on"]}
-    services.change_status(cycle, data["status"], resolution)
+    services.change_status(cycle, data["status"], data.get("resolution"))
     db.session.commit()
     return _cycle_response(cycle)
 

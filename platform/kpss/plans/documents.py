@@ -128,7 +128,10 @@ def start_version(cycle: PlanCycle, data: dict | None = None) -> DocumentVersion
     db.session.add(version)
     db.session.flush()
     if previous is not None:
-        for section in sections_of(previous):
+        # Parents before children: the parent reference is a foreign key checked per
+        # INSERT statement, and a long document goes out in several.
+        for node in document_tree(previous).walk():
+            section = node.section
             db.session.add(
                 DocumentSection(
                     version_id=version.id,

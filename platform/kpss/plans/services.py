@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from kpss.auth.models import Role
 from kpss.auth.permissions import require, roles_of, rule
@@ -40,6 +41,7 @@ from kpss.plans.models import (
 )
 from kpss.tenancy.models import TerritoryMunicipality
 from kpss.tenancy.scoping import scoped_get
+from kpss.ui.formatting import tenant_today as today  # tests replace it
 from kpss.ui.formatting import tenant_zone
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -59,11 +61,6 @@ def _manage(user, tenant_id, obj) -> bool:
 
 class TransitionRefused(Conflict):
     code = "transition_refused"
-
-
-def today() -> date:
-    """The date in the tenant's zone (tests replace this function)."""
-    return utcnow().astimezone(tenant_zone()).date()
 
 
 class Errors:
@@ -112,7 +109,16 @@ def current_cycle() -> PlanCycle | None:
 
 
 def archived_cycles() -> list[PlanCycle]:
-    return [c for c in list_cycles() if c.is_archived]
+    """Archived cycles, newest first, with their versions and attachments loaded (three
+    queries however many cycles the archive holds)."""
+    return list(
+        db.session.execute(
+            select(PlanCycle)
+            .where(PlanCycle.status == CycleStatus.ARCHIVED)
+            .options(selectinload(PlanCycle.versions), selectinload(PlanCycle.attachments))
+            .order_by(PlanCycle.start_year.desc(), PlanCycle.end_year.desc(), PlanCycle.id.desc())
+        ).scalars()
+    )
 
 
 def get_cycle_or_404(plan_cycle_id: Any) -> PlanCycle:

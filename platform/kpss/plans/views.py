@@ -52,7 +52,14 @@ def archive():
     cycles = services.archived_cycles()
     return render_template(
         "plans/archive.html",
-        cycles=[(c, documents.published_versions(c), files.attachments_of(c)) for c in cycles],
+        cycles=[
+            (
+                c,
+                sorted((v for v in c.versions if v.is_published), key=lambda v: v.number),
+                sorted(c.attachments, key=lambda a: (a.position, a.id)),
+            )
+            for c in cycles
+        ],
         labels=lifecycle.LABELS,
         version_label=documents.version_label,
         resolution_text=resolution_text,

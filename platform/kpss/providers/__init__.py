@@ -11,13 +11,15 @@ def init_app(app: Flask) -> None:
     from kpss.providers import jobs, models, permissions  # noqa: F401  (registers)
     from kpss.providers.api import bp as api_bp
     from kpss.providers.cli import providers
-    from kpss.providers.views import admin_bp, public_bp
+    from kpss.providers.views import IMPORT_MAX_BYTES, admin_bp, public_bp
     from kpss.ui.nav import admin_nav, home_panel, public_nav
+    from kpss.uploads import allow_large_body
 
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.cli.add_command(providers)
+    allow_large_body(f"{admin_bp.name}.imports", IMPORT_MAX_BYTES)
 
     @home_panel(60)
     def catalogue_panel(tenant):

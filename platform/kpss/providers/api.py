@@ -3,7 +3,7 @@ code lists, providers and services (read-only open data)."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from kpss.api import api_blueprint, document, respond
 from kpss.auth.permissions import can
@@ -17,6 +17,7 @@ from kpss.providers.schemas import (
     ServiceSchema,
 )
 from kpss.reference import services as reference
+from kpss.ui.views import int_arg
 
 bp = api_blueprint("providers_api", __name__)
 # Only the outer shapes: the nested ones (Service, ProviderSummary…) are named by
@@ -31,13 +32,6 @@ API_FILTERS = {
     "municipality": "municipality",
     "include_ended": "include_ended",
 }
-
-
-def _int(name: str, default: int) -> int:
-    try:
-        return max(1, int(request.args.get(name, default)))
-    except (TypeError, ValueError):
-        return default
 
 
 @bp.get("/reference/code-lists")
@@ -88,7 +82,7 @@ def list_services():
     """
     filters = filters_from_request(names=API_FILTERS, allow_ended=can("providers.manage"))
     result = services.search(
-        filters, page=_int("page", 1), per_page=_int("per_page", services.PER_PAGE)
+        filters, page=int_arg("page", 1), per_page=int_arg("per_page", services.PER_PAGE)
     )
     body = {
         "items": result.items,

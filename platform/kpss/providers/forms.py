@@ -74,7 +74,7 @@ class ProviderContactForm(FlaskForm):
     description = TextAreaField(_l("Popis"))
 
 
-CAPACITY_MESSAGE = _l("Kapacita je nezáporné celé číslo.")
+CAPACITY_MESSAGE = _l("Kapacita je celé číslo od 0 do 100 000.")
 
 
 class CapacityField(IntegerField):
@@ -87,7 +87,9 @@ class CapacityField(IntegerField):
             raise ValueError(str(CAPACITY_MESSAGE)) from exc
 
     def pre_validate(self, form) -> None:
-        if self.data is not None and self.data < 0:
+        from kpss.providers.services import MAX_CAPACITY
+
+        if self.data is not None and not 0 <= self.data <= MAX_CAPACITY:
             raise StopValidation(str(CAPACITY_MESSAGE))
 
 

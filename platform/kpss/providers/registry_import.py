@@ -44,9 +44,11 @@ belongs to Žatec. Scope given only as a region or ORP is not matched (only obec
 
 **Two passes.** The file is read as a stream twice with bounded memory (one item at a
 time): the first pass checks the JSON and counts the items (the progress total), so a
-file broken anywhere imports nothing; the second applies the items, each in its own
-savepoint, committing progress every ``BATCH`` items. A record that cannot be used is
-reported with its position (index in ``polozky``) and reason, and the others import.
+file broken anywhere imports nothing; the second applies the items in batches of
+``BATCH``, each batch in a savepoint and committed with its progress; when a batch fails
+in the database it is replayed item by item, so each record is written whole or not at
+all. A record that cannot be used is reported with its position (index in ``polozky``)
+and reason, and the others import.
 Services of earlier imports that are no longer in the file are marked ended (never
 deleted), only after every item was applied.
 """
@@ -715,7 +717,7 @@ class Importer:
     def handle(self, index: int, item: Any) -> None:
         codes = territory_codes(item) & self.territory
         registry_id = registry_id_of(item)
-        if not codes and _looks_like_service(item):
+        if not codes and _names_an_obec(item):
             self.report.counts["outside"] += 1
             return
         if registry_id and registry_id in self.seen:
@@ -855,6 +857,11 @@ class Importer:
             if updates:
                 applied.provider_changed = True
                 self._staged_changed.add(ico)
+            if "name" in updates:
+                # Its other services (manual ones, ones not in this file) are found by
+                # the provider's name too.
+                for other in catalogue.provider_services(provider, include_ended=True):
+                    catalogue.refresh_search_text(other, provider)
 
         service = self.services.get(parsed.registry_id)
         values = self._service_values(parsed, provider, codes)
@@ -999,7 +1006,7 @@ class Importer:
             )
 
 
-def _looks_like_service(item: Any) -> bool:
+def _names_an_obec(item: Any) -> bool:
     """An item outside the territory is skipped without judging it; an item with no
     obec at all is judged (and reported) instead."""
     return isinstance(item, dict) and bool(territory_codes(item))

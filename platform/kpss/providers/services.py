@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from kpss.auth.models import Role, User
 from kpss.auth.permissions import require
-from kpss.db import utcnow
 from kpss.errors import Conflict, NotFound, ValidationFailed
 from kpss.extensions import db
 from kpss.notifications.outbox import defer
@@ -37,10 +36,10 @@ from kpss.providers.models import (
     ServiceCapacity,
 )
 from kpss.reference import services as reference
-from kpss.tenancy.models import TerritoryMunicipality
 from kpss.tenancy.scoping import require_tenant_id
+from kpss.tenancy.services import territory
 from kpss.ui.formatting import czech_sort_key, fold
-from kpss.ui.formatting import tenant_zone as _tenant_zone
+from kpss.ui.formatting import tenant_today as today
 
 CAPACITY_UNIT_LABELS = {
     CapacityUnit.BEDS: _l("počet lůžek"),
@@ -54,9 +53,8 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 
 
-def today() -> date:
-    """The date in the tenant's zone (a service ends on a Czech calendar day)."""
-    return utcnow().astimezone(_tenant_zone()).date()
+#: Far above any service (the largest homes have hundreds of beds), within an INTEGER.
+MAX_CAPACITY = 100_000
 
 
 # --- loading by id (scoped: a foreign tenant's id is a 404) -------------------------
@@ -114,9 +112,7 @@ def get_representative_or_404(provider: Provider, representative_id: int):
 
 def territory_names() -> dict[str, str]:
     """ČSÚ code -> name of the bound tenant's obce, seat first, then Czech order."""
-    rows = db.session.execute(select(TerritoryMunicipality)).scalars()
-    ordered = sorted(rows, key=lambda m: (not m.is_seat, czech_sort_key(m.name)))
-    return {m.code: m.name for m in ordered}
+    return {m.code: m.name for m in territory()}
 
 
 # --- providers ---------------------------------------------------------------------
@@ -328,7 +324,7 @@ def _check_service(data: dict[str, Any], service: Service | None) -> dict[str, A
         except (TypeError, ValueError):
             errors["capacities"] = [str(_l("Kapacita je celé číslo s jednotkou."))]
             continue
-        if amount < 0 or form not in values["delivery_form_codes"]:
+        if not 0 <= amount <= MAX_CAPACITY or form not in values["delivery_form_codes"]:
             errors["capacities"] = [
                 str(_l("Kapacita je nezáporné číslo u formy, kterou služba poskytuje."))
             ]

@@ -27,6 +27,7 @@ from kpss.providers.registry_import import REPORT_LIMIT
 from kpss.providers.report import COUNT_LABELS, FIELD_LABELS
 from kpss.reference import services as reference
 from kpss.ui.forms import attach_errors
+from kpss.ui.views import int_arg
 
 public_bp = Blueprint("providers", __name__)
 admin_bp = Blueprint("providers_admin", __name__)
@@ -36,13 +37,6 @@ IMPORT_MAX_BYTES = 256 * 1024 * 1024
 FILTER_PARAMS = ("q", "druh", "skupina", "forma", "obec", "ukoncene")
 #: A running import that has not reported progress for this long probably died.
 STALE_AFTER = timedelta(minutes=15)
-
-
-def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return max(1, int(request.args.get(name, default)))
-    except (TypeError, ValueError):
-        return default
 
 
 def _unit_label(value) -> str:
@@ -63,7 +57,7 @@ def _helpers() -> dict:
 @public_bp.get("/<tenant_slug>/poskytovatele/")
 def catalogue():
     filters = filters_from_request(allow_ended=can("providers.manage"))
-    result = services.search(filters, page=_int_arg("strana"))
+    result = services.search(filters, page=int_arg("strana"))
     args = {k: v for k, v in request.args.items() if k in FILTER_PARAMS and v}
     return render_template(
         "providers/catalogue.html",
@@ -343,7 +337,6 @@ def reactivate_service(service_id: int):
 @login_required
 def imports():
     require("providers.manage")
-    request.max_content_length = IMPORT_MAX_BYTES
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data

@@ -68,6 +68,7 @@ def sync(directories: Iterable[Path] = (DATA_DIR,)) -> dict[str, SyncResult]:
                 result.updated += changed
                 result.unchanged += not changed
     db.session.flush()
+    forget()  # this request's cached lists are stale now
     return results
 
 

@@ -3,7 +3,6 @@
 from marshmallow import Schema, fields
 
 from kpss.tenancy.models import TenantKind
-from kpss.ui.formatting import czech_sort_key
 
 
 class MunicipalitySchema(Schema):
@@ -43,5 +42,6 @@ class TenantSchema(TenantSummarySchema):
     territory = fields.Method("_territory", metadata={"description": "Obce území, sídlo první"})
 
     def _territory(self, tenant) -> list[dict]:
-        rows = sorted(tenant.territory, key=lambda m: (not m.is_seat, czech_sort_key(m.name)))
-        return MunicipalitySchema(many=True).dump(rows)
+        from kpss.tenancy.services import seat_first
+
+        return MunicipalitySchema(many=True).dump(seat_first(tenant.territory))

@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from kpss.db import TenantScoped, is_tenant_scoped
 
@@ -95,8 +97,27 @@ def scoped_get(model: type[T], object_id: Any) -> T | None:
     return db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
 
 
+class CoreStatementOnTenantTable(RuntimeError):
+    """A Core statement (a Table, not a mapped class) reads a tenant-owned table: the
+    automatic filter cannot apply to it, so it is refused."""
+
+
+@cache
+def _tenant_tables() -> frozenset:
+    from kpss.db import Base
+
+    return frozenset(
+        mapper.local_table for mapper in Base.registry.mappers if is_tenant_scoped(mapper.class_)
+    )
+
+
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    return any(is_tenant_scoped(mapper.class_) for mapper in state.all_mappers)
+    """Any tenant-owned table anywhere in the statement: the selected entities, but also
+    one that appears only in FROM, WHERE or an EXISTS."""
+    if any(is_tenant_scoped(mapper.class_) for mapper in state.all_mappers):
+        return True
+    tables = _tenant_tables()
+    return any(t in tables for t in find_tables(state.statement, include_crud=True))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -111,6 +132,11 @@ def _scope_queries(state: ORMExecuteState) -> None:
         return
     if _platform.get() is not None:
         return
+    if not state.is_orm_statement:
+        raise CoreStatementOnTenantTable(
+            "a Core statement on a tenant-owned table is not scoped; use the mapped class "
+            "(select(Model)…) or platform_scope(reason)"
+        )
     tenant_id = _tenant_id.get()
     if tenant_id is None:
         raise TenantNotBound(

@@ -60,7 +60,11 @@ def suggest(slug: str, limit: int = 3) -> list[Tenant]:
     return unique[:limit]
 
 
+def seat_first(rows) -> list[TerritoryMunicipality]:
+    """Municipalities with the seat first, then in Czech alphabetical order."""
+    return sorted(rows, key=lambda m: (not m.is_seat, czech_sort_key(m.name)))
+
+
 def territory() -> list[TerritoryMunicipality]:
     """The bound tenant's municipalities, its seat first."""
-    rows = db.session.execute(select(TerritoryMunicipality)).scalars()
-    return sorted(rows, key=lambda m: (not m.is_seat, czech_sort_key(m.name)))
+    return seat_first(db.session.execute(select(TerritoryMunicipality)).scalars())

@@ -35,8 +35,30 @@ def _locale() -> str:
 
 
 def tenant_zone() -> ZoneInfo:
-    tenant = g.get("tenant") if has_app_context() else None
+    """The zone of the request's tenant, or of the tenant a job or command is bound to."""
+    if not has_app_context():
+        return ZoneInfo(DEFAULT_TZ)
+    tenant = g.get("tenant")
+    if tenant is None:
+        from kpss.tenancy.scoping import current_tenant_id
+
+        tenant_id = current_tenant_id()
+        if tenant_id is not None:
+            zones = g.setdefault("_kpss_tenant_zones", {})
+            if tenant_id not in zones:
+                from kpss.extensions import db
+                from kpss.tenancy.models import Tenant
+
+                zones[tenant_id] = getattr(db.session.get(Tenant, tenant_id), "timezone", None)
+            return ZoneInfo(zones[tenant_id] or DEFAULT_TZ)
     return ZoneInfo(getattr(tenant, "timezone", None) or DEFAULT_TZ)
+
+
+def tenant_today() -> date:
+    """Today on the tenant's calendar (a service ends, a period opens on a Czech day)."""
+    from kpss.db import utcnow
+
+    return utcnow().astimezone(tenant_zone()).date()
 
 
 def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 
@@ -11,10 +13,25 @@ LOCALE_COOKIE = "kpss_lang"
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only local paths: an open redirect would let a phishing link borrow our domain."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only local paths: an open redirect would let a phishing link borrow our domain.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so "/%09/evil.com"
+    becomes "//evil.com": anything but a plain path is refused."""
+    if not target or any(ch in target for ch in "\\ ") or any(ord(ch) < 32 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def int_arg(name: str, default: int = 1) -> int:
+    """A positive whole number from the query string (a page number); junk gives the
+    default, never an error."""
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except (TypeError, ValueError):
+        return default
 
 
 @bp.get("/jazyk/<code>")
