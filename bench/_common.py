@@ -36,7 +36,7 @@ def fresh_app(**config):
             "SQLALCHEMY_DATABASE_URI": url,
             "KPSS_MAIL_DIR": str(tmp / "mail"),
             "KPSS_UPLOAD_DIR": str(tmp / "uploads"),
-            "RATELIMIT_ENABLED": False,
+            "KPSS_RATE_LIMITS": False,
             **config,
         }
     )

@@ -206,7 +206,7 @@ def test_coordinator_cannot_remove_themself(client, coordinator_a):
 
 
 def test_login_is_rate_limited_with_a_friendly_page(app_factory, coordinator_a):
-    app = app_factory(RATELIMIT_ENABLED=True, KPSS_LOGIN_RATE_LIMIT="3 per minute")
+    app = app_factory(KPSS_RATE_LIMITS=True, KPSS_LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     statuses = [login(client, coordinator_a, "spatne-heslo-1").status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
@@ -281,7 +281,7 @@ def test_operator_pages_are_for_operators_only(app, client, coordinator_a):
 
 def test_behind_a_proxy_the_limit_counts_clients_not_the_proxy(app_factory, coordinator_a):
     app = app_factory(
-        RATELIMIT_ENABLED=True, KPSS_LOGIN_RATE_LIMIT="2 per minute", KPSS_TRUSTED_PROXIES=1
+        KPSS_RATE_LIMITS=True, KPSS_LOGIN_RATE_LIMIT="2 per minute", KPSS_TRUSTED_PROXIES=1
     )
     client = app.test_client()
 

@@ -352,7 +352,7 @@ def test_the_honeypot_stores_nothing(app, client, tenant_a, meeting_id):
 
 
 def test_registration_is_rate_limited(app_factory, tenant_a, meeting_id):
-    app = app_factory(RATELIMIT_ENABLED=True, KPSS_PUBLIC_FORM_RATE_LIMIT="2 per hour")
+    app = app_factory(KPSS_RATE_LIMITS=True, KPSS_PUBLIC_FORM_RATE_LIMIT="2 per hour")
     client = app.test_client()
     codes = [client.post(f"/alfa/setkani/{meeting_id}", data=form(n)).status_code for n in range(3)]
     assert codes == [303, 303, 429]

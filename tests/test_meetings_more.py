@@ -398,7 +398,7 @@ def test_minutes_can_be_uploaded(app, client, tenant_a, meeting_id, users_a):
         data={"document": (io.BytesIO(b"MZ\x90\x00"), "zapis.pdf"), "publish": "y"},
         content_type="multipart/form-data",
     )
-    assert fake.status_code == 422
+    assert fake.status_code == 422, fake.headers.get("Location")
     assert "Obsah souboru neodpovídá příponě .pdf" in fake.get_data(as_text=True)
     pdf = b"%PDF-1.4\n% signed minutes\n"
     saved = client.post(

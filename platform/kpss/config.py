@@ -87,7 +87,7 @@ def from_environment(instance_path: str) -> dict:
         "KPSS_JOB_MAX_ATTEMPTS": _int("KPSS_JOB_MAX_ATTEMPTS", 6),
         "RATELIMIT_STORAGE_URI": os.environ.get("KPSS_RATELIMIT_STORAGE_URI")
         or (redis_url or "memory://"),
-        "RATELIMIT_ENABLED": _bool(os.environ.get("KPSS_RATELIMIT_ENABLED"), True),
+        "KPSS_RATE_LIMITS": _bool(os.environ.get("KPSS_RATE_LIMITS"), True),
         "KPSS_LOGIN_RATE_LIMIT": os.environ.get("KPSS_LOGIN_RATE_LIMIT", "10 per minute"),
         # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For names the
         # client, so rate limits count people, not the proxy's address.

@@ -16,3 +16,15 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit(limit_value, *, methods: list[str] | None = None):
+    """A limit on a route, on when the app's ``KPSS_RATE_LIMITS`` is (the Limiter is
+    one object for every app of the process, so it is never switched off as a whole)."""
+    from flask import current_app
+
+    return limiter.limit(
+        limit_value,
+        methods=methods,
+        exempt_when=lambda: not current_app.config.get("KPSS_RATE_LIMITS", True),
+    )

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,10 +26,28 @@ from kpss.notifications.outbox import defer
 from kpss.queue import job
 from kpss.tenancy.scoping import require_tenant_id
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs the same time
-# as a wrong password (no account enumeration by timing).
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+@cache
+def _hasher_for(params: tuple) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(params))
+    # Verified against when the e-mail is unknown, so a wrong address costs the same time
+    # as a wrong password (no account enumeration by timing).
+    return hasher, hasher.hash(secrets.token_hex(16))
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(_argon2_params())[0]
+
+
+def _dummy_hash() -> str:
+    return _hasher_for(_argon2_params())[1]
+
+
+def _argon2_params() -> tuple:
+    """argon2's cost from ``KPSS_ARGON2`` (the test suite makes it cheap); the library's
+    defaults otherwise."""
+    return tuple(sorted((current_app.config.get("KPSS_ARGON2") or {}).items()))
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -66,7 +85,7 @@ def create_user(
     user = User(email=email, name=name.strip(), is_operator=is_operator)
     if password is not None:
         check_password_policy(password, email)
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = _hasher().hash(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -74,22 +93,22 @@ def create_user(
 
 def set_password(user: User, password: str) -> None:
     check_password_policy(password, user.email)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.session_version = (user.session_version or 0) + 1
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The user with this e-mail and password, or None — one answer for every failure."""
     user = find_user(email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     try:
-        _hasher.verify(stored, password or "")
+        _hasher().verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.password_hash or not user.active:
         return None
-    if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(stored):
+        user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
     return user
 

@@ -30,7 +30,7 @@ from kpss.auth.forms import (
 from kpss.auth.models import Role
 from kpss.auth.permissions import require
 from kpss.errors import DomainError, NotFound, ValidationFailed
-from kpss.extensions import db, limiter
+from kpss.extensions import db, rate_limit
 from kpss.ui.forms import attach_errors
 from kpss.ui.views import safe_next
 
@@ -53,7 +53,7 @@ def landing_url(user) -> str:
 
 
 @bp.route("/prihlaseni", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@rate_limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     failed = False
@@ -80,7 +80,7 @@ def logout():
 
 
 @bp.route("/zapomenute-heslo", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@rate_limit(_login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -92,7 +92,7 @@ def forgot_password():
 
 
 @bp.route("/obnova-hesla/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@rate_limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     try:
         user, purpose = services.user_for_password_token(token)

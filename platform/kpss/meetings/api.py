@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from kpss.api import api_blueprint, document, parse, respond
 from kpss.auth.permissions import require
 from kpss.bodies import services as bodies
-from kpss.extensions import db, limiter
+from kpss.extensions import db, rate_limit
 from kpss.meetings import services
 from kpss.meetings.schemas import (
     GroupSchema,
@@ -111,7 +111,7 @@ def meeting_detail(meeting_id: int):
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/registrations")
-@limiter.limit(_public_form_limit)
+@rate_limit(_public_form_limit)
 def register(meeting_id: int):
     """Register for a meeting without an account.
     ---

@@ -25,7 +25,7 @@ from kpss.auth.permissions import can, require
 from kpss.bodies import services as bodies
 from kpss.bodies.models import SteeringCommittee
 from kpss.errors import DomainError, NotFound
-from kpss.extensions import db, limiter
+from kpss.extensions import db, rate_limit
 from kpss.meetings import calendar, services
 from kpss.meetings.forms import (
     KIND_LABELS,
@@ -96,7 +96,7 @@ def meeting(meeting_id: int):
 
 
 @bp.post("/<tenant_slug>/setkani/<int:meeting_id>")
-@limiter.limit(_public_form_limit, methods=["POST"])
+@rate_limit(_public_form_limit, methods=["POST"])
 def register(meeting_id: int):
     meeting = services.get_meeting(meeting_id)
     form = RegistrationForm()
