@@ -183,6 +183,8 @@ from datetime import timedelta  # noqa: E402
 
 from kpss.bodies.models import (  # noqa: E402
     Body,
+    BodyDocument,
+    BodyDocumentKind,
     BodyMember,
     GroupManager,
     RegistrationMode,
@@ -207,6 +209,16 @@ def _working_group():
 
 
 FACTORIES[Body] = _working_group
+
+
+@factory(BodyDocument)
+def _body_document():
+    return BodyDocument(
+        body=make(SteeringCommittee),
+        kind=BodyDocumentKind.STATUTE,
+        title="Statut",
+        url="https://example.cz/statut.pdf",
+    )
 
 
 @factory(SteeringCommittee)

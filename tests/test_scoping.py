@@ -138,7 +138,7 @@ def test_the_database_refuses_a_cross_tenant_reference(app, tenant_a, tenant_b):
                 conn.execute(text("DROP TABLE test_child"))
 
 
-def test_every_tenant_owned_table_is_distributable_by_tenant():
+def test_every_tenant_owned_table_is_distributable_by_tenant(app):  # app: every model loaded
     """Citus rule: tenant_id is in every primary key and unique constraint."""
     for mapper in db.Model.registry.mappers:
         cls = mapper.class_
@@ -190,3 +190,14 @@ def test_a_tenant_table_only_in_from_or_where_is_scoped_too(app, tenant_a, tenan
                 db.session.execute(core)
     with app.app_context(), pytest.raises(TenantNotBound):
         db.session.execute(select(func.count()).select_from(TerritoryMunicipality))
+
+
+def test_references_have_the_type_of_the_ids_they_point_to(app):  # app: every model loaded
+    for table in db.metadata.tables.values():
+        for fk in table.foreign_key_constraints:
+            for column, element in zip(fk.columns, fk.elements, strict=True):
+                target = element.column
+                assert type(column.type) is type(target.type), (
+                    f"{table.name}.{column.name} is {column.type}, "
+                    f"{target.table.name}.{target.name} is {target.type}"
+                )

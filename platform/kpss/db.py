@@ -112,6 +112,12 @@ class TenantScoped:
     )
 
 
+def ref_id(*, nullable: bool = False, **kwargs: Any) -> Any:
+    """A column holding the id of another tenant-owned row (pair it with ``tenant_fk``):
+    the same type as the ids it points to."""
+    return mapped_column(BigInteger, nullable=nullable, **kwargs)
+
+
 def is_tenant_scoped(cls: type) -> bool:
     return bool(getattr(cls, "__tenant_scoped__", False))
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -17,8 +19,10 @@ from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from kpss.bodies.models import QuorumRule, RegistrationMode, TriadSide
 from kpss.bodies.services import (
+    DOCUMENT_LABELS,
     TRIAD_LABEL_ONE,
     CommitteeInput,
+    DocumentInput,
     GroupInput,
     MemberInput,
 )
@@ -76,8 +80,6 @@ class CommitteeForm(Form):
         _l("Počet členů s hlasem (jen pro pevný počet)"),
         validators=[Optional(), NumberRange(min=1)],
     )
-    statute_url = StringField(_l("Odkaz na statut"))
-    rules_url = StringField(_l("Odkaz na jednací řád"))
 
     def to_input(self) -> CommitteeInput:
         return CommitteeInput(
@@ -85,8 +87,6 @@ class CommitteeForm(Form):
             description=self.description.data or "",
             quorum_rule=self.quorum_rule.data or "",
             quorum_count=self.quorum_count.data,
-            statute_url=self.statute_url.data,
-            rules_url=self.rules_url.data,
         )
 
 
@@ -130,3 +130,22 @@ class ManagerForm(Form):
             Email(_l("Zadejte platnou e-mailovou adresu.")),
         ],
     )
+
+
+class DocumentForm(Form):
+    kind = SelectField(
+        _l("Druh dokumentu"),
+        choices=[SelectChoice(k.value, v) for k, v in DOCUMENT_LABELS.items()],
+    )
+    title = StringField(_l("Název (nepovinné)"))
+    valid_from = DateField(_l("Platí od (nepovinné)"), validators=[Optional()])
+    file = FileField(_l("Soubor"))
+    url = StringField(_l("…nebo odkaz, kde je dokument zveřejněný"))
+
+    def to_input(self) -> DocumentInput:
+        return DocumentInput(
+            kind=self.kind.data or "",
+            title=self.title.data or "",
+            valid_from=self.valid_from.data,
+            url=self.url.data,
+        )

@@ -7,12 +7,12 @@ refer to "a body" without caring which kind it is.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kpss.db import TenantScoped, children, created_at_column, parent, str_enum, tenant_fk
+from kpss.db import TenantScoped, children, created_at_column, parent, ref_id, str_enum, tenant_fk
 from kpss.extensions import db
 
 
@@ -64,6 +64,13 @@ class Body(TenantScoped, db.Model):
         cascade="all, delete-orphan",
         order_by="BodyMember.position",
     )
+    documents = children(
+        "BodyDocument",
+        "body_id",
+        back_populates="body",
+        cascade="all, delete-orphan",
+        order_by="(BodyDocument.valid_from.desc(), BodyDocument.id.desc())",
+    )
 
 
 class SteeringCommittee(Body):
@@ -74,10 +81,6 @@ class SteeringCommittee(Body):
 
     quorum_rule: Mapped[QuorumRule | None] = mapped_column(str_enum(QuorumRule))
     quorum_count: Mapped[int | None] = mapped_column(Integer)
-    #: Where the statute and the rules of procedure are published (uploaded documents
-    #: are attached to meetings/cycles; a body links to its current texts).
-    statute_url: Mapped[str | None] = mapped_column(String(500))
-    rules_url: Mapped[str | None] = mapped_column(String(500))
 
     def quorum_needed(self, voting_members: int) -> int:
         """Voting members who must be present for the committee to decide."""
@@ -122,14 +125,14 @@ class BodyMember(TenantScoped, db.Model):
         tenant_fk("alternate_for_id", "body_members"),
     )
 
-    body_id: Mapped[int] = mapped_column(index=True)
+    body_id: Mapped[int] = ref_id(index=True)
     name: Mapped[str] = mapped_column(String(200))
     function: Mapped[str | None] = mapped_column(String(300))
     organisation: Mapped[str | None] = mapped_column(String(300))
     triad_side: Mapped[TriadSide] = mapped_column(str_enum(TriadSide))
     voting: Mapped[bool] = mapped_column(Boolean, default=True)
     #: A substitute member (náhradník) stands in for this member.
-    alternate_for_id: Mapped[int | None] = mapped_column()
+    alternate_for_id: Mapped[int | None] = ref_id(nullable=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The person agreed to have their name published; otherwise the public sees the
     #: function and organisation only.
@@ -156,9 +159,44 @@ class GroupManager(TenantScoped, db.Model):
         UniqueConstraint("tenant_id", "working_group_id", "user_id"),
     )
 
-    working_group_id: Mapped[int] = mapped_column()
+    working_group_id: Mapped[int] = ref_id()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: Shown on the group's public page as its contact.
     public_name: Mapped[str] = mapped_column(String(200))
 
     working_group = parent("WorkingGroup", "working_group_id", back_populates="managers")
+
+
+class BodyDocumentKind(enum.StrEnum):
+    STATUTE = "statute"  # statut
+    RULES = "rules_of_procedure"  # jednací řád
+    CHARTER = "charter"  # základní listina
+    OTHER = "other"
+
+
+class BodyDocument(TenantScoped, db.Model):
+    """A document of a body (its statute, rules of procedure…), kept with its earlier
+    versions: the newest by ``valid_from`` is in force. A file uploaded here (stored by
+    kpss.uploads), a link to where it is published, or — from a tenant pack — only its
+    title when it is not online."""
+
+    __tablename__ = "body_documents"
+    __table_args__ = (
+        tenant_fk("body_id", "bodies", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "pack_key"),
+    )
+
+    body_id: Mapped[int] = ref_id(index=True)
+    kind: Mapped[BodyDocumentKind] = mapped_column(str_enum(BodyDocumentKind))
+    title: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(500))
+    stored_name: Mapped[str | None] = mapped_column(String(40))
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    extension: Mapped[str | None] = mapped_column(String(8))
+    size: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    pack_key: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = created_at_column()
+
+    body = parent("Body", "body_id", back_populates="documents")

@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import fields, validate
 
 from kpss.bodies.models import (
+    BodyDocument,
+    BodyDocumentKind,
     BodyMember,
     QuorumRule,
     RegistrationMode,
@@ -15,7 +17,7 @@ from kpss.bodies.models import (
     WorkingGroup,
 )
 from kpss.extensions import db
-from kpss.schemas import StrictSchema
+from kpss.schemas import LocalDate, StrictSchema
 from kpss.tenancy.packs import SyncReport, pack_section, sync_rows
 
 KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Klíč: malá písmena, číslice, pomlčky.")
@@ -37,9 +39,16 @@ class CommitteePackSchema(StrictSchema):
     description = fields.String(load_default="")
     quorum = fields.Enum(QuorumRule, by_value=True, load_default=QuorumRule.MAJORITY)
     quorum_count = fields.Integer(load_default=None)
-    statute_url = fields.URL(load_default=None)
-    rules_url = fields.URL(load_default=None)
+    documents = fields.List(fields.Nested(lambda: DocumentPackSchema()), load_default=list)
     members = fields.List(fields.Nested(MemberPackSchema), load_default=list)
+
+
+class DocumentPackSchema(StrictSchema):
+    key = fields.String(required=True, validate=KEY)
+    kind = fields.Enum(BodyDocumentKind, by_value=True, required=True)
+    title = fields.String(required=True)
+    valid_from = LocalDate(load_default=None)
+    url = fields.URL(load_default=None, schemes={"http", "https"})
 
 
 class GroupPackSchema(StrictSchema):
@@ -86,8 +95,6 @@ def _apply_committee(tenant: Any, data: dict, report: SyncReport) -> None:
         "description": data["description"].strip(),
         "quorum_rule": data["quorum"],
         "quorum_count": data["quorum_count"],
-        "statute_url": data["statute_url"],
-        "rules_url": data["rules_url"],
     }
     [body] = sync_rows(
         SteeringCommittee,
@@ -98,6 +105,19 @@ def _apply_committee(tenant: Any, data: dict, report: SyncReport) -> None:
     ).values()
     db.session.flush()
     _sync_members(body, data["members"], report)
+    documents = [
+        {
+            "pack_key": f"{body.pack_key}:{d['key']}",
+            "body_id": body.id,
+            "kind": d["kind"],
+            "title": d["title"],
+            "valid_from": d["valid_from"],
+            "url": d["url"],
+        }
+        for d in data["documents"]
+    ]
+    existing = [d for d in body.documents if d.pack_key]
+    sync_rows(BodyDocument, "pack_key", documents, report, "dokumenty", existing=existing)
 
 
 @pack_section("working_groups", GroupPackSchema, order=21, many=True)

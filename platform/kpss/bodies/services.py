@@ -14,6 +14,8 @@ from kpss.auth.models import Role, User
 from kpss.auth.permissions import require, roles_of, rule
 from kpss.bodies.models import (
     Body,
+    BodyDocument,
+    BodyDocumentKind,
     BodyMember,
     GroupManager,
     QuorumRule,
@@ -194,8 +196,6 @@ class CommitteeInput:
     description: str = ""
     quorum_rule: str = QuorumRule.MAJORITY.value
     quorum_count: int | None = None
-    statute_url: str | None = None
-    rules_url: str | None = None
 
 
 def save_committee(data: CommitteeInput, *, actor: User) -> SteeringCommittee:
@@ -218,8 +218,6 @@ def save_committee(data: CommitteeInput, *, actor: User) -> SteeringCommittee:
     body.description = (data.description or "").strip()
     body.quorum_rule = rule_
     body.quorum_count = data.quorum_count if rule_ == QuorumRule.COUNT else None
-    body.statute_url = (data.statute_url or "").strip() or None
-    body.rules_url = (data.rules_url or "").strip() or None
     db.session.add(body)
     db.session.flush()
     return body
@@ -303,3 +301,103 @@ def remove_manager(group_manager_id: int, *, actor: User) -> None:
     if manager is None:
         raise NotFound()
     db.session.delete(manager)
+
+
+# --- documents of a body (statute, rules of procedure) ------------------------------------
+
+DOCUMENTS_AREA = "bodies"
+DOCUMENT_LABELS = {
+    BodyDocumentKind.STATUTE: _l("Statut"),
+    BodyDocumentKind.RULES: _l("Jednací řád"),
+    BodyDocumentKind.CHARTER: _l("Základní listina"),
+    BodyDocumentKind.OTHER: _l("Jiný dokument"),
+}
+
+
+def document_path(document: BodyDocument):
+    from kpss import uploads
+
+    return uploads.path(document.tenant_id, DOCUMENTS_AREA, document.stored_name)
+
+
+def current_documents(body: Body) -> list[BodyDocument]:
+    """For each kind, the version in force (the newest); earlier ones are history."""
+    current: dict[BodyDocumentKind, BodyDocument] = {}
+    for document in body.documents:  # newest first
+        current.setdefault(document.kind, document)
+    return [current[kind] for kind in BodyDocumentKind if kind in current]
+
+
+def get_document(body_document_id: Any) -> BodyDocument:
+    document = scoped_get(BodyDocument, body_document_id)
+    if document is None:
+        raise NotFound()
+    return document
+
+
+@dataclass
+class DocumentInput:
+    kind: str = BodyDocumentKind.STATUTE.value
+    title: str = ""
+    valid_from: Any = None
+    url: str | None = None
+
+
+def add_document(body_id: int, data: DocumentInput, upload: Any, *, actor: User) -> BodyDocument:
+    """A new version of a document: an uploaded file or a link to where it is published."""
+    from kpss import uploads
+
+    require("bodies.manage", user=actor)
+    body = get_body(body_id)
+    errors: dict[str, list[str]] = {}
+    try:
+        kind = BodyDocumentKind(data.kind)
+    except ValueError:
+        errors["kind"] = [str(_l("Vyberte druh dokumentu."))]
+        kind = None
+    title = " ".join((data.title or "").split()) or (str(DOCUMENT_LABELS[kind]) if kind else "")
+    url = (data.url or "").strip() or None
+    if url and not url.startswith(("https://", "http://")):
+        errors["url"] = [str(_l("Odkaz musí začínat https:// nebo http://."))]
+    checked = None
+    if upload is not None and getattr(upload, "filename", ""):
+        checked, problem = uploads.check(upload, limit=uploads.max_bytes())
+        if problem is not None:
+            errors["file"] = [str(problem)]
+    elif not url:
+        errors["file"] = [
+            str(_l("Nahrajte soubor, nebo uveďte odkaz, kde je dokument zveřejněný."))
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+    document = BodyDocument(
+        body_id=body.id,
+        kind=kind,
+        title=title[:300],
+        valid_from=data.valid_from,
+        url=url,
+        uploaded_by_id=actor.id,
+    )
+    if checked is not None:
+        stored = uploads.store(
+            checked, tenant_id=body.tenant_id, area=DOCUMENTS_AREA, fallback_name=title
+        )
+        document.stored_name = stored.stored_name
+        document.original_name = stored.original_name
+        document.extension = stored.extension
+        document.size = stored.size
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def delete_document(body_document_id: int, *, actor: User) -> Body:
+    from kpss import uploads
+
+    require("bodies.manage", user=actor)
+    document = get_document(body_document_id)
+    body = document.body
+    if document.stored_name:
+        uploads.discard_after_commit(document_path(document))
+    db.session.delete(document)
+    return body

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kpss.auth.models import Role
 from kpss.auth.permissions import require
 from kpss.bodies import services
-from kpss.bodies.forms import CommitteeForm, GroupForm, ManagerForm, MemberForm
+from kpss.bodies.forms import CommitteeForm, DocumentForm, GroupForm, ManagerForm, MemberForm
 from kpss.bodies.models import QuorumRule
-from kpss.errors import DomainError
+from kpss.errors import DomainError, NotFound, ValidationFailed
 from kpss.extensions import db
 from kpss.meetings import services as meetings
 from kpss.ui.forms import attach_errors
@@ -62,15 +62,36 @@ def committee():
     if body is None:
         return render_template("bodies/committee.html", committee=None), 404
     upcoming = meetings.upcoming_meetings(body.id)
+    current = services.current_documents(body)
     return render_template(
         "bodies/committee.html",
         committee=body,
+        documents=current,
+        earlier=[d for d in body.documents if d not in current],
+        document_labels=services.DOCUMENT_LABELS,
         members=services.members_by_side(body),
         voting=len(services.voting_members(body)),
         upcoming=upcoming,
         past=meetings.past_meetings(body.id),
         seats=meetings.seats_by_meeting(upcoming),
         triad_labels=services.TRIAD_LABELS,
+    )
+
+
+@bp.get("/<tenant_slug>/organy/dokumenty/<int:body_document_id>")
+def document(body_document_id: int):
+    """A body's uploaded document (statute, rules of procedure): public."""
+    from kpss import uploads
+
+    doc = services.get_document(body_document_id)
+    if not doc.stored_name:
+        raise NotFound()
+    kind = uploads.FILE_TYPES[doc.extension]
+    return send_file(
+        services.document_path(doc),
+        mimetype=kind.mimetype,
+        as_attachment=not kind.inline,
+        download_name=doc.original_name,
     )
 
 
@@ -158,6 +179,8 @@ def admin_committee():
         "bodies/admin_committee.html",
         committee=body,
         form=form,
+        document_form=DocumentForm(formdata=None),
+        document_labels=services.DOCUMENT_LABELS,
         member_form=MemberForm(formdata=None, body=body) if body else None,
         triad_labels=services.TRIAD_LABELS,
     ), 422 if form.errors or form.form_errors else 200
@@ -223,6 +246,37 @@ def admin_add_manager(working_group_id: int):
             "success",
         )
     return redirect(url_for("bodies.admin_group", working_group_id=group.id))
+
+
+@bp.post("/<tenant_slug>/sprava/organy/<int:body_id>/dokumenty")
+@login_required
+def admin_add_document(body_id: int):
+    require("bodies.manage")
+    body = services.get_body(body_id)
+    form = DocumentForm()
+    try:
+        if not form.validate():
+            raise ValidationFailed(form.errors)
+        services.add_document(body.id, form.to_input(), form.file.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_errors(form, exc)
+        messages = [e for errs in form.errors.values() for e in errs] + form.form_errors
+        flash(_("Dokument se nepodařilo uložit: %(why)s", why=" ".join(messages)), "error")
+    else:
+        db.session.commit()
+        flash(_("Dokument je uložený."), "success")
+    return _back_to(body)
+
+
+@bp.post("/<tenant_slug>/sprava/dokumenty/<int:body_document_id>/odebrat")
+@login_required
+def admin_delete_document(body_document_id: int):
+    require("bodies.manage")
+    body = services.delete_document(body_document_id, actor=current_user)
+    db.session.commit()
+    flash(_("Dokument je odebraný."), "success")
+    return _back_to(body)
 
 
 @bp.post("/<tenant_slug>/sprava/manazeri/<int:group_manager_id>/odebrat")

@@ -15,6 +15,7 @@ from kpss.db import (
     children,
     created_at_column,
     parent,
+    ref_id,
     str_enum,
     tenant_fk,
 )
@@ -59,7 +60,7 @@ class Meeting(TenantScoped, db.Model):
 
     kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind))
     #: The group or committee; empty for joint and public meetings.
-    body_id: Mapped[int | None] = mapped_column()
+    body_id: Mapped[int | None] = ref_id(nullable=True)
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Unknown for some announced meetings ("ve 13.00 hod.").
@@ -120,7 +121,7 @@ class Registration(TenantScoped, db.Model):
         Index("ix_registrations_meeting_status", "tenant_id", "meeting_id", "status"),
     )
 
-    meeting_id: Mapped[int] = mapped_column()
+    meeting_id: Mapped[int] = ref_id()
     #: Order of arrival within the meeting: the waitlist order.
     seq: Mapped[int] = mapped_column(Integer)
     status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
@@ -132,7 +133,7 @@ class Registration(TenantScoped, db.Model):
     #: empty for a private person.
     organisation_key: Mapped[str | None] = mapped_column(String(320))
     #: The provider of the tenant's catalogue the organisation was matched to.
-    provider_id: Mapped[int | None] = mapped_column()
+    provider_id: Mapped[int | None] = ref_id(nullable=True)
     triad_side: Mapped[TriadSide] = mapped_column(str_enum(TriadSide))
     #: The language of the page they registered on: their e-mails come in it.
     locale: Mapped[str] = mapped_column(String(5), default="cs")
@@ -164,7 +165,7 @@ class RegistrationEvent(TenantScoped, db.Model):
     __tablename__ = "registration_events"
     __table_args__ = (tenant_fk("registration_id", "registrations", ondelete="CASCADE"),)
 
-    registration_id: Mapped[int] = mapped_column(index=True)
+    registration_id: Mapped[int] = ref_id(index=True)
     action: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
@@ -184,7 +185,7 @@ class Minutes(TenantScoped, db.Model):
         UniqueConstraint("tenant_id", "meeting_id"),
     )
 
-    meeting_id: Mapped[int] = mapped_column()
+    meeting_id: Mapped[int] = ref_id()
     text: Mapped[str] = mapped_column(Text, default="")
     #: One resolution (usnesení) a line, e.g. "1/2024: Skupina doporučuje …".
     resolutions: Mapped[str] = mapped_column(Text, default="")
