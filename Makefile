@@ -35,6 +35,7 @@ translations: $(STAMP)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: setup
 	$(BIN)/ruff check --fix .

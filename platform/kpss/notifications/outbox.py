@@ -73,7 +73,7 @@ def defer(
     return row
 
 
-def _relay_list(session: Session) -> list[tuple[int, str, float | None]]:
+def _relay_list(session: Any) -> list[tuple[int, str, float | None]]:
     return session.info.setdefault(_RELAY_KEY, [])
 
 
@@ -249,7 +249,7 @@ def purge() -> int:
             Outbox.status == OutboxStatus.DONE, Outbox.done_at < utcnow() - RETENTION
         )
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0
 
 
 def retry_failed(outbox_id: int) -> Outbox | None:

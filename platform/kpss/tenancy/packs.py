@@ -83,9 +83,9 @@ class SyncReport:
     def summary(self) -> str:
         if not self.changed:
             total = sum(self.counts.values())
-            items = czech_plural(total, "položka", "položky", "položek")
-            return f"{self.slug}: beze změny ({total} {items} souhlasí s balíčkem)"
-        parts = []
+            noun = czech_plural(total, "položka", "položky", "položek")
+            return f"{self.slug}: beze změny ({total} {noun} souhlasí s balíčkem)"
+        parts: list[str] = []
         for action, label in (
             ("created", "vytvořeno"),
             ("updated", "změněno"),

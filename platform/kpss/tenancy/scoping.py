@@ -24,7 +24,7 @@ from sqlalchemy.sql.util import find_tables
 
 from kpss.db import TenantScoped, is_tenant_scoped
 
-T = TypeVar("T")
+T = TypeVar("T", bound=TenantScoped)
 
 _tenant_id: ContextVar[int | None] = ContextVar("kpss_tenant_id", default=None)
 _platform: ContextVar[str | None] = ContextVar("kpss_platform_scope", default=None)
@@ -94,7 +94,9 @@ def scoped_get(model: type[T], object_id: Any) -> T | None:
         object_id = int(object_id)
     except (TypeError, ValueError):
         return None
-    return db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    return db.session.execute(
+        select(model).where(model.id == object_id)
+    ).scalar_one_or_none()
 
 
 class CoreStatementOnTenantTable(RuntimeError):
@@ -117,7 +119,8 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     if any(is_tenant_scoped(mapper.class_) for mapper in state.all_mappers):
         return True
     tables = _tenant_tables()
-    return any(t in tables for t in find_tables(state.statement, include_crud=True))
+    statement: Any = state.statement
+    return any(t in tables for t in find_tables(statement, include_crud=True))
 
 
 @event.listens_for(Session, "do_orm_execute")
