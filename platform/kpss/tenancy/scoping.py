@@ -94,9 +94,7 @@ def scoped_get(model: type[T], object_id: Any) -> T | None:
         object_id = int(object_id)
     except (TypeError, ValueError):
         return None
-    return db.session.execute(
-        select(model).where(model.id == object_id)
-    ).scalar_one_or_none()
+    return db.session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
 
 
 class CoreStatementOnTenantTable(RuntimeError):
