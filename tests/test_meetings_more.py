@@ -425,3 +425,9 @@ def test_minutes_can_be_uploaded(app, client, tenant_a, meeting_id, users_a):
         content_type="multipart/form-data",
     )
     assert public.get(f"/alfa/setkani/{meeting_id}/zapis-soubor").status_code == 404
+
+
+def test_the_home_page_shows_the_next_meetings(app, client, tenant_a, meeting_id):
+    html = client.get("/alfa/").get_data(as_text=True)
+    panel = html.split("Nejbližší setkání")[1].split("</section>")[0]
+    assert "PS 3 – jednání" in panel and "Volná 3 místa z 3" in panel

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
 from flask_login import login_required
+from markupsafe import Markup
 
 from kpss.auth.permissions import require
 from kpss.tenancy import services
@@ -26,7 +27,14 @@ def directory():
 
 @bp.get("/<tenant_slug>/")
 def home():
-    panels = [panel for _, build in HOME_PANELS if (panel := build(g.tenant)) is not None]
+    # Each capability's panel is rendered with its own variables.
+    panels = [
+        # The panel template autoescapes; its output is HTML already.
+        Markup(render_template(template, **variables))  # noqa: S704
+        for _, build in HOME_PANELS
+        if (panel := build(g.tenant)) is not None
+        for template, variables in [panel]
+    ]
     return render_template("tenancy/home.html", panels=panels, territory=services.territory())
 
 
