@@ -130,6 +130,11 @@ def app_factory(app, database_url, tmp_path):
     for new in built:
         with new.app_context():
             db.engine.dispose()
+    if built:
+        from kpss.extensions import limiter
+
+        # The Limiter is one object: the last app built chose its store. Give it back.
+        limiter.init_app(app)
 
 
 @pytest.fixture(scope="session")

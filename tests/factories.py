@@ -287,3 +287,40 @@ def _registration_token(ids: dict) -> str:
 
 #: Route parameters that are not ids, made from the foreign tenant's rows.
 PARAM_MAKERS = {"token": _registration_token}
+
+
+# --- comments ----------------------------------------------------------------------------
+from datetime import UTC, datetime  # noqa: E402
+
+from kpss.comments.models import Comment, CommentPeriod  # noqa: E402
+
+
+@factory(CommentPeriod)
+def _comment_period():
+    version = make(DocumentVersion)
+    return CommentPeriod(
+        cycle_id=version.cycle_id,
+        version_id=version.id,
+        title=unique("Připomínkování "),
+        starts_on=date(2025, 3, 1),
+        ends_on=date(2025, 3, 31),
+        opens_at=datetime(2025, 2, 28, 23, tzinfo=UTC),
+        closes_at=datetime(2025, 3, 31, 22, tzinfo=UTC),
+        number_prefix=unique("P-"),
+    )
+
+
+@factory(Comment)
+def _comment():
+    period = make(CommentPeriod)
+    n = next(_seq)
+    return Comment(
+        period_id=period.id,
+        seq=n,
+        number=f"P-2025-{n:04d}",
+        submission_key=unique("k"),
+        content_digest="0" * 64,
+        text="Připomínka",
+        author_name="Jana",
+        confirmed_at=datetime(2025, 3, 2, tzinfo=UTC),
+    )

@@ -274,7 +274,7 @@ def test_the_document_page_costs_the_same_for_5_and_200_activities(
     small = _document_queries(app, client, tenant_a, coordinator_a, 5)
     large = _document_queries(app, client, tenant_a, coordinator_a, 200)
     assert small == large, f"{small} queries for 5 activities, {large} for 200"
-    assert small <= 6
+    assert small <= 7  # 6, and one for the notes of other capabilities (comments)
     with count_queries(app) as counter:
         client.get("/api/v1/alfa/cycles")
     assert counter.count <= 3

@@ -30,6 +30,7 @@ CAPABILITIES = (
     "plans",
     "bodies",
     "meetings",
+    "comments",
 )
 
 

@@ -92,6 +92,18 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For names the
         # client, so rate limits count people, not the proxy's address.
         "KPSS_TRUSTED_PROXIES": _int("KPSS_TRUSTED_PROXIES", 0),
+        # A rate-limit store that is down (Redis) must not refuse a request: count in
+        # memory meanwhile, and never turn a storage error into a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Public comments on drafts (kpss.comments): stored comments per address, the
+        # largest attachment, and how long commenters' e-mails are kept after the
+        # settlement is published.
+        "KPSS_COMMENT_RATE_LIMIT": os.environ.get("KPSS_COMMENT_RATE_LIMIT", "10 per hour"),
+        "KPSS_COMMENT_ATTACHMENT_MAX_BYTES": _int(
+            "KPSS_COMMENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
+        ),
+        "KPSS_COMMENT_RETENTION_DAYS": _int("KPSS_COMMENT_RETENTION_DAYS", 365),
         "KPSS_PASSWORD_RESET_MAX_AGE": _int("KPSS_PASSWORD_RESET_MAX_AGE", 3600),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

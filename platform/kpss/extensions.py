@@ -18,13 +18,23 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def rate_limit(limit_value, *, methods: list[str] | None = None):
+def rate_limit(
+    limit_value,
+    *,
+    methods: list[str] | None = None,
+    scope: str | None = None,
+    deduct_when=None,
+):
     """A limit on a route, on when the app's ``KPSS_RATE_LIMITS`` is (the Limiter is
-    one object for every app of the process, so it is never switched off as a whole)."""
+    one object for every app of the process, so it is never switched off as a whole).
+    With ``scope``, the routes so decorated share one count (a form and its API)."""
     from flask import current_app
 
-    return limiter.limit(
-        limit_value,
-        methods=methods,
-        exempt_when=lambda: not current_app.config.get("KPSS_RATE_LIMITS", True),
-    )
+    options = {
+        "methods": methods,
+        "deduct_when": deduct_when,
+        "exempt_when": lambda: not current_app.config.get("KPSS_RATE_LIMITS", True),
+    }
+    if scope:
+        return limiter.shared_limit(limit_value, scope=scope, **options)
+    return limiter.limit(limit_value, **options)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, has_app_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import Markup
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
@@ -310,6 +311,30 @@ def _tenant_slug(tenant_id: int) -> str:
     if tenant is not None and tenant.id == tenant_id:
         return tenant.slug
     return db.session.execute(select(Tenant.slug).where(Tenant.id == tenant_id)).scalar_one()
+
+
+# --- what other capabilities show with a published version --------------------------------
+
+#: ``source(version) -> {section key: [Markup]}``; the key ``None`` is the document as a
+#: whole. Comments show "Připomínkovat" beside open sections and, in a later version,
+#: which comments led to a change.
+NoteSource = Callable[[DocumentVersion], dict[str | None, list[Markup]]]
+NOTE_SOURCES: list[NoteSource] = []
+
+
+def section_notes(func: NoteSource) -> NoteSource:
+    """Register a contributor of notes to the sections of a published version."""
+    if func not in NOTE_SOURCES:
+        NOTE_SOURCES.append(func)
+    return func
+
+
+def notes_for(version: DocumentVersion) -> dict[str | None, list[Markup]]:
+    notes: dict[str | None, list[Markup]] = {}
+    for source in NOTE_SOURCES:
+        for key, items in source(version).items():
+            notes.setdefault(key, []).extend(items)
+    return notes
 
 
 def section_input(section: DocumentSection) -> dict[str, Any]:

@@ -9,6 +9,7 @@ published version). Nothing here commits: the caller does, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -207,6 +208,26 @@ def cycle_territory(cycle: PlanCycle) -> list[TerritoryMunicipality]:
         wanted = set(cycle.territory_codes)
         rows = [m for m in rows if m.code in wanted]
     return rows
+
+
+#: ``panel(cycle) -> (template, context) | None``: what other capabilities show on a
+#: cycle's public page (comments: the comment periods and the settlement table).
+CyclePanel = Callable[[PlanCycle], tuple[str, dict] | None]
+CYCLE_PANELS: list[tuple[int, CyclePanel]] = []
+
+
+def cycle_panel(order: int) -> Callable[[CyclePanel], CyclePanel]:
+    def register(func: CyclePanel) -> CyclePanel:
+        if func not in [f for _, f in CYCLE_PANELS]:
+            CYCLE_PANELS.append((order, func))
+            CYCLE_PANELS.sort(key=lambda p: p[0])
+        return func
+
+    return register
+
+
+def cycle_panels(cycle: PlanCycle) -> list[tuple[str, dict]]:
+    return [p for _, func in CYCLE_PANELS if (p := func(cycle)) is not None]
 
 
 # --- the lifecycle ------------------------------------------------------------------------

@@ -97,6 +97,7 @@ def cycle(plan_cycle_id: int):
         territory=services.cycle_territory(cycle),
         version_label=documents.version_label,
         human_size=uploads.human_size,
+        panels=services.cycle_panels(cycle),
         **_cycle_context(cycle),
     )
 
@@ -151,6 +152,7 @@ def _document_page(cycle, version, *, template: str = "plans/document.html", **e
         versions=versions,
         version_label=documents.version_label,
         service_types=service_types(),
+        notes=documents.notes_for(version),
         **_cycle_context(cycle),
         **extra,
     )
@@ -188,6 +190,7 @@ def document_section(plan_cycle_id: int, version_number: int, section_key: str):
         node=node,
         version_label=documents.version_label,
         service_types=service_types(),
+        notes=documents.notes_for(version),
         **_cycle_context(cycle),
     )
 

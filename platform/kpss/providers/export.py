@@ -48,9 +48,9 @@ COLUMNS = (
 SEPARATOR = " | "
 
 
-def _safe(value: str) -> str:
+def safe_cell(value: str) -> str:
     """No cell may start a spreadsheet formula (CSV injection); a phone number such as
-    "+420 123 456 789" is left alone."""
+    "+420 123 456 789" is left alone. Other open-data exports (comments) use it too."""
     if value and value[0] in "=@\t\r":
         return "'" + value
     if value and value[0] in "+-" and not value[1:].replace(" ", "").isdigit():
@@ -104,5 +104,5 @@ def _services_csv(services: list[Service]) -> str:
             s.ended_on.isoformat() if s.ended_on else "",
             url_for("providers.service_detail", service_id=s.id, _external=True),
         ]
-        writer.writerow([_safe(str(v)) for v in row])
+        writer.writerow([safe_cell(str(v)) for v in row])
     return out.getvalue()
