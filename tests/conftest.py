@@ -35,7 +35,7 @@ from kpss.config import normalise_database_url  # noqa: E402
 from kpss.extensions import db  # noqa: E402
 from kpss.tenancy.scoping import bind_tenant, platform_scope  # noqa: E402
 
-pytest_plugins = ["tests.meetings_support"]
+pytest_plugins = ["tests.meetings_support", "tests.proposals_support"]
 
 DATABASE_URL = os.environ.get("KPSS_TEST_DATABASE_URL") or ""
 REDIS_URL = os.environ.get("KPSS_TEST_REDIS_URL") or ""

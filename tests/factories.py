@@ -324,3 +324,66 @@ def _comment():
         author_name="Jana",
         confirmed_at=datetime(2025, 3, 2, tzinfo=UTC),
     )
+
+
+# --- proposals ---------------------------------------------------------------------------
+from kpss.proposals.models import (  # noqa: E402
+    CallMeeting,
+    MemberAttendance,
+    Proposal,
+    ProposalAttachment,
+    ProposalCall,
+    ProposalEvent,
+    ProposalVote,
+)
+
+
+@factory(ProposalCall)
+def _proposal_call():
+    return ProposalCall(
+        title=unique("Rozvojové záměry "),
+        year=2025,
+        submission_deadline=utcnow() + timedelta(days=30),
+    )
+
+
+@factory(CallMeeting)
+def _call_meeting():
+    return CallMeeting(call_id=make(ProposalCall).id, meeting_id=make(Meeting).id)
+
+
+@factory(Proposal)
+def _proposal():
+    provider = make(Provider)
+    return Proposal(
+        call_id=make(ProposalCall).id,
+        provider_id=provider.id,
+        service_name=unique("Služba "),
+        contact_email=f"{unique('zamer')}@example.cz",
+    )
+
+
+@factory(ProposalEvent)
+def _proposal_event():
+    return ProposalEvent(proposal_id=make(Proposal).id, action="created", to_state="draft")
+
+
+@factory(ProposalAttachment)
+def _proposal_attachment():
+    return ProposalAttachment(
+        proposal_id=make(Proposal).id,
+        stored_name="0" * 32 + ".pdf",
+        original_name="rozpocet.pdf",
+        extension="pdf",
+        size=10,
+    )
+
+
+@factory(MemberAttendance)
+def _member_attendance():
+    return MemberAttendance(meeting_id=make(Meeting).id, body_member_id=make(BodyMember).id)
+
+
+@factory(ProposalVote)
+def _proposal_vote():
+    return ProposalVote(proposal_id=make(Proposal).id, body_member_id=make(BodyMember).id)

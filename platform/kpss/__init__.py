@@ -31,6 +31,7 @@ CAPABILITIES = (
     "bodies",
     "meetings",
     "comments",
+    "proposals",
 )
 
 

@@ -19,6 +19,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from kpss.auth.models import Role
+
 DEMO_PASSWORD = "demo-kpss-2024"  # noqa: S105  (embedded demo only; refused in production)
 DEMO_OPERATOR = "provozovatel@kpss.example.cz"
 
@@ -111,11 +113,10 @@ def users_create(email: str, name: str, operator: bool, password: str) -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["coordinator", "group_manager", "committee_member", "provider_rep"]),
+    type=click.Choice([role.value for role in Role]),
 )
 @with_appcontext
 def users_grant(email: str, slug: str, role: str) -> None:
-    from kpss.auth.models import Role
     from kpss.auth.services import find_user, grant_role
     from kpss.extensions import db
     from kpss.tenancy.scoping import bind_tenant

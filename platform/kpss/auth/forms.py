@@ -15,6 +15,7 @@ ROLE_LABELS = {
     Role.GROUP_MANAGER: _l("manažer/ka pracovní skupiny"),
     Role.COMMITTEE_MEMBER: _l("člen/ka řídící skupiny"),
     Role.PROVIDER_REP: _l("zástupce poskytovatele"),
+    Role.SOCIAL_DEPARTMENT: _l("sociální odbor (vyjádření k záměrům)"),
 }
 
 

@@ -18,6 +18,8 @@ class Role(enum.StrEnum):
     GROUP_MANAGER = "group_manager"
     COMMITTEE_MEMBER = "committee_member"
     PROVIDER_REP = "provider_rep"
+    #: Sociální odbor: gives the department's statement on development proposals.
+    SOCIAL_DEPARTMENT = "social_department"
 
 
 class User(UserMixin, db.Model):
