@@ -102,7 +102,7 @@ def users_create(email: str, name: str, operator: bool, password: str) -> None:
     try:
         user = create_user(email, name, password, is_operator=operator)
     except DomainError as exc:
-        raise click.ClickException(_messages(exc)) from exc
+        raise click.ClickException(domain_messages(exc)) from exc
     db.session.commit()
     click.echo(f"Účet {user.email} založen.")
 
@@ -131,7 +131,8 @@ def users_grant(email: str, slug: str, role: str) -> None:
     click.echo(f"{user.email} je v {tenant.slug}: {role}.")
 
 
-def _messages(exc) -> str:
+def domain_messages(exc) -> str:
+    """A DomainError for the terminal: each field's message, or the error's own."""
     from kpss.schemas import flatten_errors
 
     problems = flatten_errors(exc.fields) if exc.fields else []

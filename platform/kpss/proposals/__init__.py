@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    from kpss.proposals import admin, api, permissions, views, workflow  # noqa: F401
+    from kpss.proposals import admin, api, packs, permissions, views, workflow  # noqa: F401
     from kpss.proposals.labels import DECISIONS, action_label, state_label
     from kpss.ui.nav import admin_nav, public_nav
 
@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
         decision_label=lambda value: str(DECISIONS[value]) if value else "",
     )
 
+    from kpss.proposals.cli import proposals
+
+    app.cli.add_command(proposals)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
