@@ -16,8 +16,7 @@ from flask import request
 from flask_login import current_user, login_required
 
 from kpss.api import api_blueprint, document, parse, respond
-from kpss.auth.models import Role
-from kpss.auth.permissions import can, require, roles_of
+from kpss.auth.permissions import can, require
 from kpss.errors import NotPermitted
 from kpss.extensions import db
 from kpss.proposals import committee, services, workflow
@@ -58,7 +57,6 @@ document(
 )
 
 #: Roles that read the committee's batch besides coordinators.
-COMMITTEE_READERS = {Role.COMMITTEE_MEMBER, Role.SOCIAL_DEPARTMENT}
 
 
 def _actor():
@@ -93,7 +91,7 @@ class FullProposal:
         self.votes = committee.tally(proposal)
         self.available_steps = workflow.available_steps(proposal, user)
         # For the coordinator and the reviewing bodies, never for the provider.
-        readers = can("proposals.manage", user=user) or roles_of(user) & COMMITTEE_READERS
+        readers = can("proposals.committee", user=user)
         self.internal_note = proposal.internal_note if readers else None
 
     def __getattr__(self, name: str):
@@ -150,7 +148,7 @@ def _votes(proposal: Proposal) -> dict[str, str]:
 
 
 def _require_committee_reader() -> None:
-    if not (can("proposals.manage") or roles_of(_actor()) & COMMITTEE_READERS):
+    if not can("proposals.committee"):
         raise NotPermitted()
 
 

@@ -88,3 +88,13 @@ def _opinion(user: User | None, tenant_id: int | None, proposal: Any) -> bool:
 def _statement(user: User | None, tenant_id: int | None, proposal: Any) -> bool:
     """The department's statement needs the right to speak for the social department."""
     return Role.SOCIAL_DEPARTMENT in roles_of(user, tenant_id)
+
+
+@rule("proposals.committee")
+def _committee(user: User | None, tenant_id: int | None, obj: Any) -> bool:
+    """Reading the committee's batch (before and at its meeting): coordinators, committee
+    members and the social department."""
+    return bool(
+        roles_of(user, tenant_id)
+        & {Role.COORDINATOR, Role.COMMITTEE_MEMBER, Role.SOCIAL_DEPARTMENT}
+    )
