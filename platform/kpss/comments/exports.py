@@ -21,15 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import force_locale
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from kpss.comments.labels import SIDES_SHORT, VERDICTS, WEIGHTS, public_author
 from kpss.comments.models import Comment, CommentPeriod
 from kpss.comments.services import SectionRef, section_label
 from kpss.providers.export import safe_cell
 from kpss.ui.formatting import format_date, format_datetime
+from kpss.ui.xlsx import to_xlsx
 
 COLUMNS = (
     ("Č.", 13),
@@ -167,67 +165,6 @@ def inbox_csv(cells: list[list[str]]) -> str:
 
 
 # --- XLSX ------------------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def to_xlsx(
-    sheet_title: str,
-    columns: tuple[tuple[str, int], ...],
-    rows: list[list[str]],
-    *,
-    heading: str,
-    about: list[tuple[str, str]] | None = None,
-) -> bytes:
-    """One sheet of the table: header row frozen and repeated on every printed page,
-    wrapped text, column widths, landscape fitted to the page width; ``about`` adds a
-    second sheet describing where the table comes from."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_title
-    ws.append([name for name, _ in columns])
-    for row in rows:
-        ws.append([_text(v) for v in row])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in ws.iter_rows():
-        for cell in row:
-            # A value typed as "=…" is text, never a formula.
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            cell.alignment = wrap
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE3E8")
-    for index, (_, width) in enumerate(columns, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddHeader.center.text = _text(heading)[:200]
-    ws.oddFooter.center.text = "Strana &P z &N"
-    if about:
-        info = wb.create_sheet("Informace")
-        for label, value in about:
-            info.append([_text(label), _text(value)])
-        for row in info.iter_rows():
-            for cell in row:
-                cell.data_type = "s"
-                cell.alignment = wrap
-            row[0].font = Font(bold=True)
-        info.column_dimensions["A"].width = 32
-        info.column_dimensions["B"].width = 90
-    wb.properties.title = heading[:200]
-    wb.properties.creator = "KPSS"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def about_settlement(
