@@ -22,6 +22,8 @@ NON_ID_VALUES: dict[str, str] = {
     # plans: a document version by its number, a section by its stable key
     "version_number": "1",
     "section_key": "uvod",
+    # proposals: the workflow step a form posts
+    "action": "submit",
 }
 
 

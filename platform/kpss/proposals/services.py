@@ -688,3 +688,56 @@ def working_groups() -> list[WorkingGroup]:
 
 def deadline_passed(call: ProposalCall, now: datetime | None = None) -> bool:
     return not call.is_open(now or utcnow())
+
+
+# --- what awaits whom (the administration's index) -------------------------------------------
+
+
+def awaiting_group(user: User | None) -> list[Proposal]:
+    """Proposals assigned to the meetings of groups ``user`` manages: to present or opine."""
+    from kpss.bodies.models import GroupManager
+
+    if user is None or not getattr(user, "id", None):
+        return []
+    groups = select(GroupManager.working_group_id).where(GroupManager.user_id == user.id)
+    return list(
+        db.session.execute(
+            _with_everything(select(Proposal))
+            .where(
+                Proposal.state.in_((S.ASSIGNED, S.PRESENTED)),
+                Proposal.working_group_id.in_(groups),
+            )
+            .order_by(Proposal.id)
+        ).scalars()
+    )
+
+
+def awaiting_statement() -> list[Proposal]:
+    """Proposals with the group's opinion, waiting for the social department."""
+    return list(
+        db.session.execute(
+            _with_everything(select(Proposal))
+            .where(Proposal.state == S.GROUP_REVIEWED)
+            .order_by(Proposal.id)
+        ).scalars()
+    )
+
+
+def committee_agendas() -> list[tuple[Meeting, int]]:
+    """Committee meetings with proposals on their agenda, and how many."""
+    rows = db.session.execute(
+        select(Meeting, db.func.count(Proposal.id))
+        .join(
+            Proposal,
+            (Proposal.committee_meeting_id == Meeting.id)
+            & (Proposal.tenant_id == Meeting.tenant_id),
+        )
+        .where(Proposal.state == S.ON_AGENDA)
+        .group_by(Meeting.id, Meeting.tenant_id)
+        .order_by(Meeting.starts_at)
+    ).all()
+    return [(meeting, count) for meeting, count in rows]
+
+
+def open_calls() -> list[ProposalCall]:
+    return [c for c in calls() if c.is_open()]
