@@ -85,7 +85,9 @@ def test_the_provider_saves_a_draft_then_submits_it(app, client, liberec):
     assert page.status_code == 200
     assert "Uložit rozpracovaný" in html and "Podat" in html
     # the only represented provider is preselected; 4 staff rows and 6 cost rows offered
-    assert re.search(rf'<option selected value="{s.provider_id}"|<option value="{s.provider_id}" selected', html)
+    assert re.search(
+        rf'<option selected value="{s.provider_id}"|<option value="{s.provider_id}" selected', html
+    )
     assert 'name="staff-3-role"' in html and 'name="costs-5-source"' in html
 
     response = client.post(f"{BASE}/novy", data=form_data(s))
@@ -162,7 +164,9 @@ def test_another_providers_representative_gets_404(app, client, liberec):
     login(client, s.other_rep)
     assert client.get(f"{BASE}/{pid}").status_code == 404
     assert client.get(f"{BASE}/{pid}/upravit").status_code == 404
-    assert client.post(f"{BASE}/{pid}/krok/withdraw", data={"withdraw-note": "x"}).status_code == 404
+    assert (
+        client.post(f"{BASE}/{pid}/krok/withdraw", data={"withdraw-note": "x"}).status_code == 404
+    )
 
 
 def test_withdrawal_needs_a_reason(app, client, liberec):
@@ -202,9 +206,10 @@ def test_attachments_upload_download_remove(app, client, liberec):
     assert client.get(link.group(1)).status_code == 404
     login(client, s.rep)
     assert client.post(f"{link.group(1)}/odebrat").status_code == 303
-    assert "rozpočet.pdf" not in client.get(f"{BASE}/{pid}").get_data(as_text=True).split(
-        "Historie"
-    )[0]
+    assert (
+        "rozpočet.pdf"
+        not in client.get(f"{BASE}/{pid}").get_data(as_text=True).split("Historie")[0]
+    )
 
 
 # --- the review --------------------------------------------------------------------------------
@@ -233,7 +238,8 @@ def test_a_manager_of_another_group_cannot_record_the_opinion(app, client, liber
     html = client.get(f"{BASE}/{pid}").get_data(as_text=True)
     assert "Zaznamenat stanovisko skupiny" in html
     bad = client.post(
-        f"{BASE}/{pid}/krok/give_opinion", data={**OPINION, "give_opinion-opinion_justification": ""}
+        f"{BASE}/{pid}/krok/give_opinion",
+        data={**OPINION, "give_opinion-opinion_justification": ""},
     )
     assert bad.status_code == 422 and "Napište odůvodnění stanoviska." in bad.get_data(as_text=True)
     assert client.post(f"{BASE}/{pid}/krok/give_opinion", data=OPINION).status_code == 303
@@ -369,7 +375,9 @@ def test_committee_members_read_the_page_but_cannot_record(app, client, liberec)
 def decide_and_publish(app, s, pid, *, publish=True):
     advance(app, s, pid, "put_on_agenda")
     with in_tenant(app, s.tenant):
-        committee.set_attendance(s.committee_meeting_id, set(s.member_ids), actor=user(s.coordinator))
+        committee.set_attendance(
+            s.committee_meeting_id, set(s.member_ids), actor=user(s.coordinator)
+        )
         workflow.transition(
             pid,
             "decide",
@@ -377,7 +385,7 @@ def decide_and_publish(app, s, pid, *, publish=True):
             decision="approved",
             resolution_number=f"{pid}/2024",
             decision_note="Schváleno s podmínkou.",
-            votes={m: "for" for m in s.member_ids[:4]},
+            votes=dict.fromkeys(s.member_ids[:4], "for"),
         )
         proposal = db.session.get(Proposal, (s.tenant.id, pid))
         proposal.internal_note = "TAJNÁ POZNÁMKA"
@@ -418,7 +426,7 @@ def test_the_internal_note_is_the_coordinators_only(app, client, liberec):
     assert "TAJNÁ POZNÁMKA" not in client.get(f"{BASE}/{pid}").get_data(as_text=True)
 
 
-# --- the coordinator's overview --------------------------------------------------------------------
+# --- the coordinator's overview ---------------------------------------------------------------
 
 
 def test_call_form_converts_local_time(app, client, liberec):
