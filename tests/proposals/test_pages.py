@@ -478,3 +478,13 @@ def test_overview_filters_counts_and_constant_queries(app, client, liberec):
     assert count_in(only) == 5 and "odpovídá filtru" in only
     group = client.get(url + f"?skupina={s.group_id}").get_data(as_text=True)
     assert count_in(group) == 5
+
+
+def test_submitting_an_incomplete_draft_from_its_page_says_what_is_missing(app, client, liberec):
+    s = liberec
+    pid = new_proposal(app, s, justification="")
+    login(client, s.rep)
+    response = client.post(f"{BASE}/{pid}/krok/submit")
+    assert response.status_code == 422
+    assert "Popište, proč je změna potřeba." in response.get_data(as_text=True)
+    assert stored(app, s, pid).state.value == "draft"

@@ -411,6 +411,13 @@ def step(proposal_id: int, action: str):
         workflow.transition(proposal.id, action, actor=user, note=form.note.data or "", **data)
     except ValidationFailed as exc:
         db.session.rollback()
+        if not any(name in form._fields for name in exc.fields):
+            # "Podat" from this page: what is missing is in the content, not in this form
+            return _proposal_page(
+                services.get_proposal(proposal_id),
+                message=" ".join(str(m) for ms in exc.fields.values() for m in ms),
+                status=422,
+            )
         attach_errors(form, exc)
         return _proposal_page(
             services.get_proposal(proposal_id), step_errors={action: form}, status=422
