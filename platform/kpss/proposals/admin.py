@@ -79,9 +79,7 @@ def _meeting_label(meeting) -> str:
 def index():
     user = _user()
     roles = roles_of(user)
-    may_see_committee = bool(
-        roles & {Role.COORDINATOR, Role.COMMITTEE_MEMBER, Role.SOCIAL_DEPARTMENT}
-    )
+    may_see_committee = can("proposals.committee", user=user)
     return render_template(
         "proposals/admin/index.html",
         calls=services.calls(),
@@ -549,12 +547,6 @@ def call_export(proposal_call_id: int):
 # --- the steering committee's meeting -------------------------------------------------------------
 
 
-def _may_read_committee() -> bool:
-    return bool(
-        roles_of(_user()) & {Role.COORDINATOR, Role.COMMITTEE_MEMBER, Role.SOCIAL_DEPARTMENT}
-    )
-
-
 def _committee_page(meeting, *, decision_forms=None, message=None, status=200):
     present = committee.present_ids(meeting)
     proposals = committee.agenda(meeting)
@@ -586,7 +578,7 @@ def _committee_page(meeting, *, decision_forms=None, message=None, status=200):
 @bp.get("/jednani/<int:meeting_id>")
 def committee_meeting(meeting_id: int):
     meeting = committee.committee_meeting(meeting_id)
-    if not _may_read_committee():
+    if not can("proposals.committee"):
         raise NotPermitted()
     return _committee_page(meeting)
 
