@@ -488,3 +488,26 @@ def test_submitting_an_incomplete_draft_from_its_page_says_what_is_missing(app, 
     assert response.status_code == 422
     assert "Popište, proč je změna potřeba." in response.get_data(as_text=True)
     assert stored(app, s, pid).state.value == "draft"
+
+
+def test_the_coordinators_internal_note_stays_internal(app, client, liberec):
+    s = liberec
+    pid = new_proposal(app, s)
+    advance(app, s, pid, "submit")
+    login(client, s.coordinator)
+    page = client.post(
+        f"/alfa/sprava/rozvojove-zamery/{pid}/poznamka",
+        data={"internal_note": "Ověřit obsazenost terénu."},
+        follow_redirects=True,
+    )
+    assert page.status_code == 200
+    assert "Ověřit obsazenost terénu." in page.get_data(as_text=True)
+    client.post("/odhlaseni")
+    login(client, s.rep)
+    own = client.get(f"/alfa/sprava/rozvojove-zamery/{pid}")
+    assert own.status_code == 200
+    assert "Ověřit obsazenost terénu." not in own.get_data(as_text=True)
+    refused = client.post(
+        f"/alfa/sprava/rozvojove-zamery/{pid}/poznamka", data={"internal_note": "Přepsáno"}
+    )
+    assert refused.status_code == 403

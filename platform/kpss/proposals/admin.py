@@ -27,6 +27,7 @@ from kpss.proposals.forms import (
     AttachmentForm,
     CallForm,
     DecisionForm,
+    InternalNoteForm,
     ProposalForm,
 )
 from kpss.proposals.labels import CHANGE_KINDS, DECISIONS, OPINIONS, STATES, UNITS, VOTES
@@ -369,7 +370,15 @@ def _step_form(action: str, proposal, formdata: bool = False):
     return form
 
 
-def _proposal_page(proposal, *, step_errors=None, attachment_form=None, message=None, status=200):
+def _proposal_page(
+    proposal,
+    *,
+    step_errors=None,
+    attachment_form=None,
+    note_form=None,
+    message=None,
+    status=200,
+):
     user = _user()
     steps = [a for a in workflow.available_steps(proposal, user) if a != "decide"]
     forms = {a: _step_form(a, proposal) for a in steps}
@@ -383,6 +392,8 @@ def _proposal_page(proposal, *, step_errors=None, attachment_form=None, message=
         may_decide=workflow.allowed(proposal, "decide", user),
         may_edit=proposal.state in services.EDITABLE and can("proposals.draft", proposal.provider),
         attachment_form=attachment_form or AttachmentForm(formdata=None),
+        note_form=note_form
+        or InternalNoteForm(formdata=None, data={"internal_note": proposal.internal_note}),
         message=message,
         **_labels(),
     ), status
@@ -427,6 +438,22 @@ def step(proposal_id: int, action: str):
         )
     db.session.commit()
     flash(_("Hotovo: %(step)s.", step=workflow.STEPS[action].done), "success")
+    return redirect(url_for("proposals_admin.proposal", proposal_id=proposal.id), 303)
+
+
+@bp.post("/<int:proposal_id>/poznamka")
+def internal_note(proposal_id: int):
+    require("proposals.manage")
+    proposal = services.get_proposal(proposal_id)
+    form = InternalNoteForm()
+    try:
+        services.save_internal_note(proposal.id, form.internal_note.data, actor=_user())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        attach_errors(form, exc)
+        return _proposal_page(services.get_proposal(proposal_id), note_form=form, status=422)
+    db.session.commit()
+    flash(_("Interní poznámka uložena."), "success")
     return redirect(url_for("proposals_admin.proposal", proposal_id=proposal.id), 303)
 
 

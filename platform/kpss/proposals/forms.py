@@ -186,6 +186,10 @@ class WithdrawForm(Form):
     note = TextAreaField(_l("Důvod stažení"), validators=[Required()], render_kw={"rows": 3})
 
 
+class InternalNoteForm(Form):
+    internal_note = TextAreaField(_l("Interní poznámka"), render_kw={"rows": 4})
+
+
 class NoteForm(Form):
     note = TextAreaField(_l("Poznámka (nepovinné)"), render_kw={"rows": 2})
 

@@ -594,6 +594,18 @@ def update_draft(proposal_id: int, data: ProposalInput, *, actor: User) -> Propo
     return proposal
 
 
+def save_internal_note(proposal_id: int, text: str, *, actor: User) -> Proposal:
+    """The coordinator's note for themselves and the committee. Not a step of the
+    workflow and not in the audit trail the provider reads: only the note changes."""
+    require("proposals.manage", user=actor)
+    proposal = get_proposal(proposal_id)
+    text = (text or "").strip()
+    if len(text) > 10000:
+        raise ValidationFailed({"internal_note": [str(_l("Text může mít nejvýše 10 000 znaků."))]})
+    proposal.internal_note = text
+    return proposal
+
+
 # --- attachments -------------------------------------------------------------------------
 
 ATTACHMENT_AREA = "proposals"
