@@ -198,16 +198,16 @@ def call_detail(proposal_call_id: int):
     call = services.get_call(proposal_call_id)
     require("proposals.admin")
     filters = load(OverviewFiltersSchema(), request.args.to_dict())
-    overview = services.overview(call, **filters)
-    visible = [p for p in overview.proposals if can("proposals.view", p)]
-    cost, capacity = services.totals(visible)
+    overview = services.overview(call, viewer=_actor(), **filters)
     data = _call_data(call, counts=False)
     if can("proposals.manage"):
         data["counts"] = dict(overview.by_state)
     data.update(
-        proposals=visible,
-        total_cost_by_year={str(year): amount for year, amount in cost.items()},
-        capacity_change_by_unit=capacity,
+        proposals=overview.proposals,
+        total_cost_by_year={
+            str(year): amount for year, amount in overview.total_cost_by_year.items()
+        },
+        capacity_change_by_unit=overview.capacity_change_by_unit,
     )
     return respond(CallDetailSchema(), data)
 

@@ -148,7 +148,10 @@ def overview(
     working_group_id: int | None = None,
     service_type_code: str | None = None,
     include_drafts: bool = False,
+    viewer: User | None = None,
 ) -> Overview:
+    """With ``viewer``, only the proposals that person may see are listed and summed
+    (a group manager sees their groups' proposals); the counts by state are the call's."""
     query = _with_everything(select(Proposal)).where(Proposal.call_id == call.id)
     if not include_drafts:
         query = query.where(Proposal.state != S.DRAFT)
@@ -160,6 +163,7 @@ def overview(
         if (not state or p.state.value == state)
         and (not working_group_id or p.working_group_id == working_group_id)
         and (not service_type_code or p.service_type_code == service_type_code)
+        and (viewer is None or can("proposals.view", p, user=viewer))
     ]
     return Overview(chosen, by_state, *totals(chosen))
 
